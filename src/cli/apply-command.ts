@@ -1,0 +1,47 @@
+import type { Argv } from 'yargs';
+import { runApply } from '../runner/apply.js';
+import { exitCodeFor } from './exit-codes.js';
+import { makeReporter, makeTransport, recordableOptions, resolveHosts, withHostFlags, type HostFlags } from './common.js';
+
+interface ApplyFlags extends HostFlags {
+  inventory: string;
+  check: boolean;
+  diff: boolean;
+  restart: boolean;
+}
+
+export const applyCommand = {
+  command: 'apply <inventory>',
+  describe: 'make the cache hosts serve the mirror and point every client at it',
+  builder: (yargs: Argv) =>
+    withHostFlags(yargs)
+      .positional('inventory', { type: 'string', demandOption: true, describe: 'inventory file (YAML)' })
+      .option('check', { alias: 'C', type: 'boolean', default: false, describe: 'change nothing; report what would change' })
+      .option('diff', { alias: 'D', type: 'boolean', default: false, describe: 'show a unified diff of every file change (secrets as ***)' })
+      .option('restart', { type: 'boolean', default: false, describe: 'restart docker instead of reloading it (stops running containers unless live-restore is on)' }),
+  handler: async (argv: ApplyFlags): Promise<number> => {
+    const { inventory, hosts } = await resolveHosts(argv.inventory, argv.limit);
+    const reporter = makeReporter(argv.json);
+    const transport = makeTransport(argv);
+    try {
+      const result = await runApply(
+        inventory,
+        {
+          hosts,
+          check: argv.check,
+          diff: argv.diff,
+          restart: argv.restart,
+          forks: argv.forks,
+          journalDir: argv['journal-dir'],
+          recordedOptions: recordableOptions(argv),
+        },
+        transport,
+        (event) => reporter.handle(event),
+      );
+      return exitCodeFor(result.outcomes);
+    } finally {
+      await reporter.close();
+      await transport.dispose();
+    }
+  },
+};

@@ -1,0 +1,48 @@
+// The one error boundary: every command returns an exit code; process.exit happens only here.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { InventoryError, UsageError } from '../core/errors.js';
+import { applyCommand } from './apply-command.js';
+import { EXIT } from './exit-codes.js';
+
+type Handler = (argv: never) => Promise<number>;
+
+async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const wrap = (handler: Handler) => async (args: unknown) => {
+    code = await handler(args as never);
+  };
+  await yargs(argv)
+    .scriptName('fleet')
+    .usage('$0 <command> [options]\n\nProvision a Docker Hub pull-through cache and point a fleet of Docker hosts at it, over SSH.')
+    .command({ ...applyCommand, handler: wrap(applyCommand.handler) } as never)
+    .demandCommand(1, 'name a command: apply')
+    .strict()
+    .help()
+    .alias('help', 'h')
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .fail((message, error) => {
+      throw error ?? new UsageError(message);
+    })
+    .parseAsync();
+  return code;
+}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+    // Everything is closed by now; should a stray socket keep the loop alive, do not hang a cron job.
+    setTimeout(() => process.exit(code), 2000).unref();
+  },
+  (err: unknown) => {
+    if (err instanceof InventoryError) {
+      process.stderr.write(`fleet: invalid inventory:\n${err.message}\n`);
+    } else if (err instanceof UsageError) {
+      process.stderr.write(`fleet: ${err.message}\nRun 'fleet --help' for usage.\n`);
+    } else {
+      process.stderr.write(`fleet: ${(err as Error).stack ?? String(err)}\n`);
+    }
+    process.exitCode = EXIT.usage;
+  },
+);

@@ -1,0 +1,47 @@
+// Changes as data: what must happen on a host, and why. Plans produce them (pure); the runner
+// turns them into commands. A change never carries a secret in clear: file contents that hold
+// secrets are marked so reporters and the journal show `***`.
+
+export interface WriteFileChange {
+  readonly kind: 'write-file';
+  readonly path: string;
+  readonly content: string;
+  /** Content before, undefined when the file does not exist yet. */
+  readonly before?: string;
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+  /** Where the previous content is copied on the host before the file is replaced. */
+  readonly backupPath?: string;
+  /** Validate the new file with `dockerd --validate` before it replaces the old one. */
+  readonly validateWithDockerd?: boolean;
+  /** Content holds secrets: never print it, never diff it, never journal it. */
+  readonly sensitive?: boolean;
+  readonly reason: string;
+}
+
+export type DockerApplyMethod = 'systemctl-reload' | 'sighup' | 'systemctl-restart';
+
+export interface ApplyDockerConfigChange {
+  readonly kind: 'apply-docker-config';
+  readonly method: DockerApplyMethod;
+  readonly reason: string;
+}
+
+export type Change = WriteFileChange | ApplyDockerConfigChange;
+
+/** One-line summary of a change, for reporters. */
+export function describeChange(change: Change): string {
+  switch (change.kind) {
+    case 'write-file':
+      return `write ${change.path}: ${change.reason}`;
+    case 'apply-docker-config':
+      return `${METHOD_LABEL[change.method]}: ${change.reason}`;
+  }
+}
+
+const METHOD_LABEL: Record<DockerApplyMethod, string> = {
+  'systemctl-reload': 'reload docker (systemctl reload docker)',
+  sighup: 'reload dockerd (SIGHUP)',
+  'systemctl-restart': 'restart docker (systemctl restart docker)',
+};

@@ -1,0 +1,29 @@
+// What happened on one host: the recap's vocabulary, as in Ansible's PLAY RECAP.
+
+export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable' | 'skipped';
+
+export interface HostOutcome {
+  readonly host: string;
+  readonly status: HostStatus;
+  /** Why: the noop reason, the failure, the unreachable reason, the skip reason. */
+  readonly message: string;
+  /** One line per change made (or that would be made, with --check). */
+  readonly changes: readonly string[];
+  /** For failures after a write: the previous state was put back. */
+  readonly restored?: boolean;
+  readonly durationMs: number;
+}
+
+export interface Recap {
+  readonly ok: number;
+  readonly changed: number;
+  readonly failed: number;
+  readonly unreachable: number;
+  readonly skipped: number;
+}
+
+export function recapOf(outcomes: readonly HostOutcome[]): Recap {
+  const recap = { ok: 0, changed: 0, failed: 0, unreachable: 0, skipped: 0 };
+  for (const outcome of outcomes) recap[outcome.status] += 1;
+  return recap;
+}

@@ -1,0 +1,85 @@
+import { chmodSync, existsSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { runSh } from '../../test/unit/sh.js';
+import { clientFactsCommand, parseActiveMirrors, parseClientFacts } from './docker-client.js';
+
+/** The only real tools the facts script may use here: no curl, wget or docker leaks in. */
+const BASIC_TOOLS = ['base64', 'tr', 'stat', 'grep', 'cat', 'printf'];
+
+/** A hermetic PATH: stub commands plus the basic tools; the facts script runs for real against it. */
+function stubs(commands: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-stubs-'));
+  for (const tool of BASIC_TOOLS) {
+    const real = ['/usr/bin', '/bin'].map((d) => join(d, tool)).find((p) => existsSync(p));
+    if (real) symlinkSync(real, join(dir, tool));
+  }
+  for (const [name, body] of Object.entries(commands)) {
+    writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
+    chmodSync(join(dir, name), 0o755);
+  }
+  return dir;
+}
+
+function gather(daemonJson: string | undefined, commands: Record<string, string>, mirrors = ['http://192.0.2.5']) {
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-facts-'));
+  const path = join(dir, 'daemon.json');
+  if (daemonJson !== undefined) writeFileSync(path, daemonJson);
+  const args = { daemonJsonPath: path, probeMirrors: mirrors };
+  const bin = stubs({ pidof: 'exit 1', pgrep: 'exit 1', ...commands });
+  const result = runSh(clientFactsCommand(args), { ...process.env, PATH: bin });
+  return parseClientFacts(result, args);
+}
+
+const docker = `case "$1" in version) echo 20.10.24;; info) echo '["http://192.0.2.5/"]';; esac`;
+
+describe('client facts', () => {
+  it('reads file content byte-exact, mode and the active mirrors', () => {
+    const content = '{\n\t"debug": false, "x": "é"\n}\n';
+    const facts = gather(content, { docker, curl: 'echo 200' });
+    expect(facts.daemonJson).toMatchObject({ exists: true, text: content });
+    expect(facts.daemonJson.mode).toBeTypeOf('number');
+    expect(facts.activeMirrors).toEqual(['http://192.0.2.5']);
+    expect(facts.dockerd.version).toBe('20.10.24');
+    expect(facts.probes).toEqual([{ url: 'http://192.0.2.5', ok: true, detail: 'HTTP 200 via curl' }]);
+  });
+
+  it('reports an absent file and a daemon that is not running', () => {
+    const facts = gather(undefined, { docker: 'echo "Cannot connect to the Docker daemon" >&2; exit 1', curl: 'echo 000; exit 7' });
+    expect(facts.daemonJson).toEqual({ exists: false });
+    expect(facts.dockerd.running).toBe(false);
+    expect(facts.dockerInfoError).toMatch(/Cannot connect/);
+    expect(facts.probes[0]).toMatchObject({ ok: false, detail: 'no answer via curl (exit 7: connection refused or unreachable)' });
+  });
+
+  it('finds a mirror flag in the running dockerd\'s argv', () => {
+    // A live process whose argv carries the flag stands in for dockerd.
+    const fake = spawn('/bin/sh', ['-c', 'sleep 30', 'dockerd', '--registry-mirror=http://192.0.2.9'], { stdio: 'ignore' });
+    try {
+      const facts = gather('{}', { docker, curl: 'echo 200', pidof: `echo ${fake.pid}` });
+      expect(facts.dockerd).toMatchObject({ running: true, pid: fake.pid });
+      expect(facts.mirrorFlagSources).toEqual([`running dockerd (pid ${fake.pid}) has --registry-mirror=http://192.0.2.9`]);
+    } finally {
+      fake.kill();
+    }
+    expect(gather('{}', { docker, curl: 'echo 200', pidof: `echo ${process.pid}` }).mirrorFlagSources).toEqual([]);
+  });
+
+  it('falls back to wget, and says so when the host has neither', () => {
+    expect(gather('{}', { docker, wget: 'exit 0' }).probes[0]).toMatchObject({ ok: true, detail: 'HTTP 2xx via wget' });
+    expect(gather('{}', { docker }).probes[0]).toMatchObject({ ok: false, detail: 'cannot probe: the host has neither curl nor wget' });
+  });
+
+  it('parses docker info output of old and new engines', () => {
+    expect(parseActiveMirrors('null')).toEqual([]);
+    expect(parseActiveMirrors('[]')).toEqual([]);
+    expect(parseActiveMirrors('["http://a/","http://b:5000/"]')).toEqual(['http://a', 'http://b:5000']);
+    expect(parseActiveMirrors('garbage')).toBeUndefined();
+  });
+
+  it('fails loudly when the facts command itself fails', () => {
+    expect(() => parseClientFacts({ exitCode: 1, stdout: '', stderr: 'sudo: a password is required' }, { daemonJsonPath: '/x', probeMirrors: [] })).toThrow(/sudo/);
+  });
+});

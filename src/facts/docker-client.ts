@@ -1,0 +1,191 @@
+// The facts of a Docker client host, read in ONE command (one round trip per host) and parsed by a
+// pure function. The script prints `key=value` lines; anything that may hold arbitrary bytes
+// (file content, dockerd's argv) is base64-encoded so parsing never depends on what is in it.
+import { sh, type Command, type CommandResult } from '../core/command.js';
+
+export interface FileFact {
+  readonly exists: boolean;
+  /** Content when the file exists and was readable. */
+  readonly text?: string;
+  /** Octal permission bits, e.g. 0o644. */
+  readonly mode?: number;
+  readonly uid?: number;
+  readonly gid?: number;
+  /** Why the file could not be read (exists but unreadable, not a regular file...). */
+  readonly problem?: string;
+}
+
+export interface MirrorProbe {
+  readonly url: string;
+  readonly ok: boolean;
+  /** e.g. "HTTP 200 via curl", "curl exit 7 (no answer)". */
+  readonly detail: string;
+}
+
+export interface ClientFacts {
+  readonly daemonJson: FileFact;
+  readonly dockerd: {
+    readonly running: boolean;
+    readonly pid?: number;
+    /** argv of the running dockerd (from /proc/PID/cmdline). */
+    readonly args: readonly string[];
+    /** Server version from `docker version`, when the daemon answered. */
+    readonly version?: string;
+  };
+  /** Mirrors the running daemon uses (`docker info`), without trailing slashes; undefined if unknown. */
+  readonly activeMirrors?: readonly string[];
+  readonly dockerInfoError?: string;
+  readonly hasSystemctl: boolean;
+  /** `systemctl is-active docker` output ("active", "inactive", ...), when systemctl exists. */
+  readonly dockerUnitState?: string;
+  /** Places outside daemon.json that set registry mirrors as a dockerd flag. */
+  readonly mirrorFlagSources: readonly string[];
+  readonly probes: readonly MirrorProbe[];
+}
+
+export interface ClientFactArgs {
+  readonly daemonJsonPath: string;
+  /** Mirrors to probe with GET /v2/ from the host itself. */
+  readonly probeMirrors: readonly string[];
+}
+
+const PROBE_TIMEOUT_S = 5;
+
+export function clientFactsCommand(args: ClientFactArgs): Command {
+  const probes = args.probeMirrors
+    .map((url, i) => sh`probe ${i} ${`${url.replace(/\/+$/, '')}/v2/`}`)
+    .join('\n');
+  const script = `
+F=${sh`${args.daemonJsonPath}`}
+b64() { base64 | tr -d '\\n'; }
+emit() { printf '%s=%s\\n' "$1" "$2"; }
+if [ -e "$F" ] || [ -L "$F" ]; then
+  emit file.stat "$(stat -L -c '%a %u %g %F' -- "$F" 2>&1 | tr -d '\\n')"
+  if [ -f "$F" ] && [ -r "$F" ]; then emit file.content "$(b64 < "$F")"; fi
+else
+  emit file.stat absent
+fi
+PID=$(pidof -s dockerd 2>/dev/null || pgrep -xo dockerd 2>/dev/null)
+emit dockerd.pid "$PID"
+if [ -n "$PID" ]; then emit dockerd.args "$(tr '\\000' '\\n' < /proc/$PID/cmdline | b64)"; fi
+if command -v docker >/dev/null 2>&1; then
+  emit docker.version "$(docker version --format '{{.Server.Version}}' 2>/dev/null)"
+  INFO=$(docker info --format '{{json .RegistryConfig.Mirrors}}' 2>&1) && emit docker.mirrors "$INFO" || emit docker.info_error "$(printf '%s' "$INFO" | b64)"
+else
+  emit docker.info_error "$(printf 'docker command not found' | b64)"
+fi
+if command -v systemctl >/dev/null 2>&1; then
+  emit systemctl yes
+  emit unit.state "$(systemctl is-active docker 2>/dev/null)"
+  emit unit.flags "$(systemctl cat docker.service 2>/dev/null | grep -E -- '--registry-mirror' | b64)"
+fi
+emit default.flags "$(grep -sHE -- '--registry-mirror' /etc/default/docker /etc/sysconfig/docker | b64)"
+probe() {
+  if command -v curl >/dev/null 2>&1; then
+    CODE=$(curl -s -o /dev/null -w '%{http_code}' --max-time ${PROBE_TIMEOUT_S} "$2"); RC=$?
+    emit "probe.$1" "curl $RC $CODE"
+  elif command -v wget >/dev/null 2>&1; then
+    wget -q -O /dev/null -T ${PROBE_TIMEOUT_S} "$2"; emit "probe.$1" "wget $? -"
+  else
+    emit "probe.$1" "none - -"
+  fi
+}
+${probes}
+exit 0
+`;
+  return { script, label: 'read facts' };
+}
+
+export function parseClientFacts(result: CommandResult, args: ClientFactArgs): ClientFacts {
+  if (result.exitCode !== 0) {
+    throw new Error(`reading facts failed (exit ${result.exitCode ?? result.signal}): ${result.stderr.trim() || result.stdout.trim()}`);
+  }
+  const kv = parseKeyValues(result.stdout);
+  const pid = kv.get('dockerd.pid') ? Number(kv.get('dockerd.pid')) : undefined;
+  const version = kv.get('docker.version') || undefined;
+  const mirrorsJson = kv.get('docker.mirrors');
+  const infoError = kv.has('docker.info_error') ? fromBase64(kv.get('docker.info_error')!).trim() : undefined;
+  return {
+    daemonJson: parseFileFact(kv),
+    dockerd: {
+      running: pid !== undefined && Number.isInteger(pid),
+      ...(pid !== undefined ? { pid } : {}),
+      args: kv.has('dockerd.args') ? fromBase64(kv.get('dockerd.args')!).split('\n').filter((a) => a !== '') : [],
+      ...(version ? { version } : {}),
+    },
+    ...(mirrorsJson !== undefined ? { activeMirrors: parseActiveMirrors(mirrorsJson) } : {}),
+    ...(infoError !== undefined ? { dockerInfoError: infoError || 'docker info failed' } : {}),
+    hasSystemctl: kv.get('systemctl') === 'yes',
+    ...(kv.has('unit.state') ? { dockerUnitState: kv.get('unit.state')! } : {}),
+    mirrorFlagSources: mirrorFlagSources(kv, pid),
+    probes: args.probeMirrors.map((url, i) => parseProbe(url, kv.get(`probe.${i}`))),
+  };
+}
+
+function parseKeyValues(stdout: string): Map<string, string> {
+  const kv = new Map<string, string>();
+  for (const line of stdout.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) kv.set(line.slice(0, eq), line.slice(eq + 1));
+  }
+  return kv;
+}
+
+function fromBase64(value: string): string {
+  return Buffer.from(value, 'base64').toString('utf8');
+}
+
+function parseFileFact(kv: Map<string, string>): FileFact {
+  const stat = kv.get('file.stat') ?? 'absent';
+  if (stat === 'absent') return { exists: false };
+  const match = /^([0-7]+) (\d+) (\d+) (.+)$/.exec(stat);
+  if (!match) return { exists: true, problem: `cannot stat: ${stat}` };
+  const [, mode, uid, gid, type] = match;
+  const base = { exists: true, mode: parseInt(mode!, 8), uid: Number(uid), gid: Number(gid) };
+  if (!/regular/.test(type!)) return { ...base, problem: `not a regular file (${type})` };
+  if (!kv.has('file.content')) return { ...base, problem: 'not readable (is ansible_become needed?)' };
+  return { ...base, text: fromBase64(kv.get('file.content')!) };
+}
+
+/** `docker info` prints `["http://a/"]`, `[]` or (newer engines) `null`. */
+export function parseActiveMirrors(json: string): readonly string[] | undefined {
+  try {
+    const value: unknown = JSON.parse(json);
+    if (value === null) return [];
+    if (Array.isArray(value) && value.every((m) => typeof m === 'string')) {
+      return value.map((m: string) => m.replace(/\/+$/, ''));
+    }
+  } catch {
+    /* fall through */
+  }
+  return undefined;
+}
+
+function mirrorFlagSources(kv: Map<string, string>, pid: number | undefined): string[] {
+  const sources: string[] = [];
+  const args = kv.has('dockerd.args') ? fromBase64(kv.get('dockerd.args')!).split('\n') : [];
+  const flagArgs = args.filter((a) => a.startsWith('--registry-mirror'));
+  if (flagArgs.length > 0) sources.push(`running dockerd (pid ${pid}) has ${flagArgs.join(' ')}`);
+  const unit = kv.get('unit.flags');
+  if (unit) sources.push(`docker.service unit: ${fromBase64(unit).trim().split('\n').join(' | ')}`);
+  const defaults = kv.get('default.flags');
+  if (defaults) sources.push(fromBase64(defaults).trim().split('\n').join(' | '));
+  return sources;
+}
+
+function parseProbe(url: string, raw: string | undefined): MirrorProbe {
+  const [tool, rc, code] = (raw ?? 'none - -').split(' ');
+  if (tool === 'curl') {
+    if (rc === '0' && code === '200') return { url, ok: true, detail: 'HTTP 200 via curl' };
+    return { url, ok: false, detail: rc === '0' ? `HTTP ${code} via curl` : `no answer via curl (exit ${rc}${curlHint(rc)})` };
+  }
+  if (tool === 'wget') {
+    return rc === '0' ? { url, ok: true, detail: 'HTTP 2xx via wget' } : { url, ok: false, detail: `no answer via wget (exit ${rc})` };
+  }
+  return { url, ok: false, detail: 'cannot probe: the host has neither curl nor wget' };
+}
+
+function curlHint(rc: string | undefined): string {
+  const hints: Record<string, string> = { '6': ': cannot resolve host', '7': ': connection refused or unreachable', '28': ': timed out' };
+  return hints[rc ?? ''] ?? '';
+}

@@ -1,0 +1,50 @@
+// The normalised inventory: what the rest of fleet works with. Parsing and validation live in
+// load.ts; nothing here knows about YAML.
+import type { SshTarget } from '../transports/transport.js';
+import type { Secret } from '../core/command.js';
+
+export interface Host {
+  /** Inventory name (the key under `hosts:`). */
+  readonly name: string;
+  /** Every group the host is in, directly or through `children`, in inventory order, incl. "all". */
+  readonly groups: readonly string[];
+  /** Merged vars, all -> parent groups -> group -> host, after {{env.NAME}} substitution. */
+  readonly vars: Readonly<Record<string, unknown>>;
+  readonly ssh: SshTarget;
+  /** Run commands as root through `sudo -n` (ansible_become), unless the user is root already. */
+  readonly become: boolean;
+  /** File line of the host's entry, for messages. */
+  readonly line?: number;
+}
+
+export interface ClientSettings {
+  /** Path of daemon.json on this host (docker_daemon_json, default /etc/docker/daemon.json). */
+  readonly daemonJsonPath: string;
+  /** Mirrors this client must have, in order. */
+  readonly mirrors: readonly string[];
+}
+
+export interface CacheSettings {
+  readonly mirrorPort: number;
+  readonly remoteUrl: string;
+  readonly username?: Secret;
+  readonly password?: Secret;
+  readonly image: string;
+  readonly dataDir: string;
+  readonly allowCidrs: readonly string[];
+}
+
+export interface Inventory {
+  /** Path the inventory was read from, for messages. */
+  readonly file: string;
+  /** All hosts in inventory order. */
+  readonly hosts: readonly Host[];
+  /** Group name -> host names (transitively through children), in inventory order. */
+  readonly groups: ReadonlyMap<string, readonly string[]>;
+  /** Hosts of the `cache` group, in order. */
+  readonly caches: readonly Host[];
+  /** Hosts of the `clients` group, in order. */
+  readonly clients: readonly Host[];
+  clientSettings(host: Host): ClientSettings;
+  cacheSettings(host: Host): CacheSettings;
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { clientFacts } from '../../../test/unit/builders.js';
+import { planClient, supportsValidate, type ClientSpec } from './plan.js';
+
+const spec: ClientSpec = { daemonJsonPath: '/etc/docker/daemon.json', mirrors: ['http://10.0.0.5'], restart: false, backupSuffix: 'run1' };
+
+describe('planClient', () => {
+  it('writes the file and reloads when the mirror is missing', () => {
+    const plan = planClient(spec, clientFacts());
+    expect(plan.kind).toBe('change');
+    if (plan.kind !== 'change') return;
+    expect(plan.changes.map((c) => c.kind)).toEqual(['write-file', 'apply-docker-config']);
+    const write = plan.changes[0]!;
+    expect(write.kind === 'write-file' && JSON.parse(write.content)).toEqual({ 'log-driver': 'json-file', 'registry-mirrors': ['http://10.0.0.5'] });
+    expect(write.kind === 'write-file' && write.backupPath).toBe('/etc/docker/daemon.json.fleet-backup-run1');
+    expect(plan.changes[1]).toMatchObject({ method: 'systemctl-reload' });
+  });
+
+  it('is in sync when file and daemon both have the mirrors', () => {
+    const facts = clientFacts({ daemonJson: { exists: true, text: '{"registry-mirrors":["http://10.0.0.5/"]}', mode: 0o644, uid: 0, gid: 0 }, activeMirrors: ['http://10.0.0.5'] });
+    expect(planClient(spec, facts).kind).toBe('in-sync');
+  });
+
+  it('only reloads when the file is right but the daemon was never told', () => {
+    const facts = clientFacts({ daemonJson: { exists: true, text: '{"registry-mirrors":["http://10.0.0.5"]}', mode: 0o600, uid: 0, gid: 0 }, activeMirrors: [] });
+    const plan = planClient(spec, facts);
+    expect(plan.kind === 'change' && plan.changes.map((c) => c.kind)).toEqual(['apply-docker-config']);
+  });
+
+  it('keeps mode and owner of an existing file, uses 0644 root for a new one', () => {
+    const existing = planClient(spec, clientFacts({ daemonJson: { exists: true, text: '{}', mode: 0o600, uid: 0, gid: 999 } }));
+    expect(existing.kind === 'change' && existing.changes[0]).toMatchObject({ mode: 0o600, gid: 999 });
+    const absent = planClient(spec, clientFacts({ daemonJson: { exists: false } }));
+    expect(absent.kind === 'change' && absent.changes[0]).toMatchObject({ mode: 0o644, uid: 0, gid: 0 });
+    expect(absent.kind === 'change' && absent.changes[0]).not.toHaveProperty('backupPath');
+  });
+
+  it.each([
+    ['invalid JSON', clientFacts({ daemonJson: { exists: true, text: '{"a":', mode: 0o644, uid: 0, gid: 0 } }), /not valid JSON.*left untouched/],
+    ['a JSON array', clientFacts({ daemonJson: { exists: true, text: '[]', mode: 0o644, uid: 0, gid: 0 } }), /not a JSON object/],
+    ['a mirror flag', clientFacts({ mirrorFlagSources: ['running dockerd (pid 1) has --registry-mirror=http://x'] }), /already set as a dockerd flag/],
+    ['a dead mirror', clientFacts({ probes: [{ url: 'http://10.0.0.5', ok: false, detail: 'no answer via curl (exit 7)' }] }), /does not answer GET \/v2\//],
+    ['dockerd down', clientFacts({ dockerd: { running: false, args: [] } }), /dockerd is not running/],
+    ['unreadable file', clientFacts({ daemonJson: { exists: true, problem: 'not readable' } }), /not readable/],
+  ])('refuses a host with %s', (_name, facts, reason) => {
+    const plan = planClient(spec, facts);
+    expect(plan.kind).toBe('refuse');
+    expect(plan.kind === 'refuse' && plan.reason).toMatch(reason);
+  });
+
+  it('restarts only when asked, and signals dockerd when there is no systemd', () => {
+    const restart = planClient({ ...spec, restart: true }, clientFacts());
+    expect(restart.kind === 'change' && restart.changes[1]).toMatchObject({ method: 'systemctl-restart' });
+    const noSystemd = planClient(spec, clientFacts({ hasSystemctl: false }));
+    expect(noSystemd.kind === 'change' && noSystemd.changes[1]).toMatchObject({ method: 'sighup' });
+  });
+
+  it('validates with dockerd only from Engine 23', () => {
+    expect(supportsValidate('20.10.24')).toBe(false);
+    expect(supportsValidate('23.0.1')).toBe(true);
+    expect(supportsValidate('28.2.2')).toBe(true);
+    expect(supportsValidate(undefined)).toBe(false);
+  });
+});

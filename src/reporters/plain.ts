@@ -1,0 +1,34 @@
+// One line per event: for CI logs, pipes and files.
+import type { RunEvent } from '../runner/events.js';
+import { formatRecap } from './recap.js';
+import type { Reporter } from './reporter.js';
+
+export class PlainReporter implements Reporter {
+  constructor(private readonly out: (text: string) => void = (t) => process.stdout.write(t)) {}
+
+  handle(event: RunEvent): void {
+    const line = this.format(event);
+    if (line !== undefined) this.out(line);
+  }
+
+  private format(event: RunEvent): string | undefined {
+    switch (event.type) {
+      case 'run-start':
+        return `fleet ${event.command}${event.check ? ' --check' : ''}: ${event.hosts.length} host(s) from ${event.inventory} (run ${event.runId})\n`;
+      case 'phase':
+        return `== ${event.name}: ${event.hosts.join(', ') || '(none)'}\n`;
+      case 'host-step':
+        return `[${event.host}] ${event.step}\n`;
+      case 'host-change':
+        return `[${event.host}] ${event.applied ? 'changed' : 'change'}: ${event.change}\n${event.diff ?? ''}`;
+      case 'warning':
+        return `${event.host ? `[${event.host}] ` : ''}WARNING: ${event.message}\n`;
+      case 'host-done':
+        return `[${event.outcome.host}] ${event.outcome.status.toUpperCase()}: ${event.outcome.message}\n`;
+      case 'run-done':
+        return formatRecap(event.outcomes, event.recap) + (event.journal ? `journal: ${event.journal}\n` : '');
+    }
+  }
+
+  async close(): Promise<void> {}
+}

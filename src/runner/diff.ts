@@ -1,0 +1,12 @@
+import { createTwoFilesPatch } from 'diff';
+import type { WriteFileChange } from '../core/change.js';
+
+/** Unified diff of a file change; secret-bearing files are never shown. */
+export function fileDiff(change: WriteFileChange): string {
+  if (change.sensitive) return `--- ${change.path}\n+++ ${change.path}\n(content hidden: holds secrets) ***\n`;
+  const before = change.before ?? '';
+  return createTwoFilesPatch(change.before === undefined ? '/dev/null' : change.path, change.path, before, change.content, '', '', { context: 3 })
+    .split('\n')
+    .filter((line) => !line.startsWith('===='))
+    .join('\n');
+}

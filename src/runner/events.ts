@@ -1,0 +1,17 @@
+// The runner reports through events; reporters (listr2, plain lines, JSON) subscribe.
+// The runner never imports a reporter.
+import type { HostOutcome, Recap } from '../core/outcome.js';
+
+export type CommandName = 'apply' | 'rollback' | 'check';
+
+export type RunEvent =
+  | { readonly type: 'run-start'; readonly runId: string; readonly command: CommandName; readonly check: boolean; readonly inventory: string; readonly hosts: readonly string[] }
+  /** A group of hosts handled together: "cache" before "clients". */
+  | { readonly type: 'phase'; readonly name: string; readonly hosts: readonly string[] }
+  | { readonly type: 'host-step'; readonly host: string; readonly step: string }
+  | { readonly type: 'host-change'; readonly host: string; readonly change: string; readonly applied: boolean; readonly diff?: string }
+  | { readonly type: 'warning'; readonly host?: string; readonly message: string }
+  | { readonly type: 'host-done'; readonly outcome: HostOutcome }
+  | { readonly type: 'run-done'; readonly runId: string; readonly recap: Recap; readonly outcomes: readonly HostOutcome[]; readonly durationMs: number; readonly journal?: string };
+
+export type Emit = (event: RunEvent) => void;

@@ -1,0 +1,103 @@
+// The local run journal (.fleet/ beside where fleet runs, like Ansible's retry files):
+//   runs/<runId>/run.json                 command, inventory, options, outcomes
+//   runs/<runId>/files/<host>/<name>.before|.after   file contents around every write
+//   hosts/<host>.json                     what a host had before fleet's first apply (for rollback)
+//   last-run.json                         pointer to the newest run
+// Contents marked sensitive are never written here. The directory is private (0700).
+import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { HostOutcome, Recap } from '../core/outcome.js';
+import type { CommandName } from './events.js';
+
+export interface HostOrigin {
+  /** Mirrors in daemon.json before fleet first changed them; null when the key was absent. */
+  readonly mirrors: readonly string[] | null;
+  readonly daemonJsonPath: string;
+  readonly runId: string;
+  readonly recordedAt: string;
+}
+
+export interface RunRecord {
+  readonly runId: string;
+  readonly command: CommandName;
+  readonly check: boolean;
+  readonly inventory: string;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly startedAt: string;
+  finishedAt?: string;
+  recap?: Recap;
+  outcomes?: readonly HostOutcome[];
+}
+
+export function newRunId(now = new Date()): string {
+  return `${now.toISOString().replace(/[:.]/g, '-')}-${randomBytes(2).toString('hex')}`;
+}
+
+/** Host names become file names: keep them readable but harmless. */
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+async function writeAtomic(path: string, content: string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, content, { mode: 0o600 });
+  await rename(tmp, path);
+}
+
+export class Journal {
+  readonly dir: string;
+  private constructor(
+    root: string,
+    readonly record: RunRecord,
+  ) {
+    this.dir = join(root, 'runs', record.runId);
+    this.root = root;
+  }
+  private readonly root: string;
+
+  static async start(root: string, record: Omit<RunRecord, 'startedAt'>): Promise<Journal> {
+    const absolute = resolve(root);
+    await mkdir(join(absolute, 'runs', record.runId), { recursive: true, mode: 0o700 });
+    const journal = new Journal(absolute, { ...record, startedAt: new Date().toISOString() });
+    await journal.save();
+    return journal;
+  }
+
+  private async save(): Promise<void> {
+    await writeAtomic(join(this.dir, 'run.json'), `${JSON.stringify(this.record, null, 2)}\n`);
+  }
+
+  /** Keep a file's content before and after a write, before the write happens. */
+  async recordFile(host: string, path: string, before: string | undefined, after: string): Promise<void> {
+    const dir = join(this.dir, 'files', safeName(host));
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const base = safeName(path.replace(/^\//, ''));
+    if (before !== undefined) await writeAtomic(join(dir, `${base}.before`), before);
+    await writeAtomic(join(dir, `${base}.after`), after);
+  }
+
+  async finish(outcomes: readonly HostOutcome[], recap: Recap): Promise<void> {
+    this.record.finishedAt = new Date().toISOString();
+    this.record.outcomes = outcomes;
+    this.record.recap = recap;
+    await this.save();
+    await writeAtomic(join(this.root, 'last-run.json'), `${JSON.stringify({ runId: this.record.runId, command: this.record.command, inventory: this.record.inventory }, null, 2)}\n`);
+  }
+
+  /** Record the host's original mirrors, once: a later apply must not overwrite the first origin. */
+  async rememberOrigin(host: string, origin: HostOrigin): Promise<void> {
+    if (await readHostOrigin(this.root, host)) return;
+    await mkdir(join(this.root, 'hosts'), { recursive: true, mode: 0o700 });
+    await writeAtomic(join(this.root, 'hosts', `${safeName(host)}.json`), `${JSON.stringify(origin, null, 2)}\n`);
+  }
+}
+
+export async function readHostOrigin(root: string, host: string): Promise<HostOrigin | undefined> {
+  try {
+    return JSON.parse(await readFile(join(resolve(root), 'hosts', `${safeName(host)}.json`), 'utf8')) as HostOrigin;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}

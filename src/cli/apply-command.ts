@@ -8,6 +8,7 @@ interface ApplyFlags extends HostFlags {
   check: boolean;
   diff: boolean;
   restart: boolean;
+  'verify-pull'?: string;
 }
 
 export const applyCommand = {
@@ -18,6 +19,7 @@ export const applyCommand = {
       .positional('inventory', { type: 'string', demandOption: true, describe: 'inventory file (YAML)' })
       .option('check', { alias: 'C', type: 'boolean', default: false, describe: 'change nothing; report what would change' })
       .option('diff', { alias: 'D', type: 'boolean', default: false, describe: 'show a unified diff of every file change (secrets as ***)' })
+      .option('verify-pull', { type: 'string', describe: 'afterwards, pull IMAGE on one client through the mirror and confirm the cache holds it' })
       .option('restart', { type: 'boolean', default: false, describe: 'restart docker instead of reloading it (stops running containers unless live-restore is on)' }),
   handler: async (argv: ApplyFlags): Promise<number> => {
     const { inventory, hosts } = await resolveHosts(argv.inventory, argv.limit);
@@ -31,6 +33,7 @@ export const applyCommand = {
           check: argv.check,
           diff: argv.diff,
           restart: argv.restart,
+          ...(argv['verify-pull'] ? { verifyPull: argv['verify-pull'] } : {}),
           forks: argv.forks,
           journalDir: argv['journal-dir'],
           recordedOptions: recordableOptions(argv),
@@ -38,7 +41,7 @@ export const applyCommand = {
         transport,
         (event) => reporter.handle(event),
       );
-      return exitCodeFor(result.outcomes);
+      return exitCodeFor(result.outcomes, result.problems);
     } finally {
       await reporter.close();
       await transport.dispose();

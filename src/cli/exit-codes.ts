@@ -8,6 +8,6 @@ export const EXIT = {
   hostsFailed: 4,
 } as const;
 
-export function exitCodeFor(outcomes: readonly HostOutcome[]): number {
-  return outcomes.some((o) => o.status === 'failed' || o.status === 'unreachable') ? EXIT.hostsFailed : EXIT.ok;
+export function exitCodeFor(outcomes: readonly HostOutcome[], problems: readonly string[] = []): number {
+  return problems.length > 0 || outcomes.some((o) => o.status === 'failed' || o.status === 'unreachable') ? EXIT.hostsFailed : EXIT.ok;
 }

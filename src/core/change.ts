@@ -8,6 +8,8 @@ export interface WriteFileChange {
   readonly content: string;
   /** Content before, undefined when the file does not exist yet. */
   readonly before?: string;
+  /** sha256 of the content before, when only the hash was read (secret files); 'absent' if none. */
+  readonly beforeSha?: string;
   readonly mode: number;
   readonly uid: number;
   readonly gid: number;
@@ -28,7 +30,15 @@ export interface ApplyDockerConfigChange {
   readonly reason: string;
 }
 
-export type Change = WriteFileChange | ApplyDockerConfigChange;
+/** Anything else, as a command; the script never holds a secret (those go on stdin). */
+export interface ExecChange {
+  readonly kind: 'exec';
+  readonly script: string;
+  readonly label: string;
+  readonly reason: string;
+}
+
+export type Change = WriteFileChange | ApplyDockerConfigChange | ExecChange;
 
 /** One-line summary of a change, for reporters. */
 export function describeChange(change: Change): string {
@@ -37,6 +47,8 @@ export function describeChange(change: Change): string {
       return `write ${change.path}: ${change.reason}`;
     case 'apply-docker-config':
       return `${METHOD_LABEL[change.method]}: ${change.reason}`;
+    case 'exec':
+      return `${change.label}: ${change.reason}`;
   }
 }
 

@@ -33,13 +33,16 @@ export class ListrReporter implements Reporter {
       case 'warning':
         this.after.push(`${event.host ? `[${event.host}] ` : ''}WARNING: ${event.message}\n`);
         return;
+      case 'verify':
+        this.after.push(`verify-pull: ${event.ok ? 'OK' : 'FAILED'}: ${event.message}\n`);
+        return;
       case 'host-done':
         this.tasks.get(event.outcome.host)?.resolve(event.outcome);
         return;
       case 'run-done':
         this.chain = this.chain.then(() => {
           for (const text of this.after) process.stdout.write(text);
-          process.stdout.write(formatRecap(event.outcomes, event.recap));
+          process.stdout.write(formatRecap(event.outcomes, event.recap, event.problems));
         });
         return;
       case 'run-start':

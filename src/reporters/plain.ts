@@ -25,8 +25,10 @@ export class PlainReporter implements Reporter {
         return `${event.host ? `[${event.host}] ` : ''}WARNING: ${event.message}\n`;
       case 'host-done':
         return `[${event.outcome.host}] ${event.outcome.status.toUpperCase()}: ${event.outcome.message}\n`;
+      case 'verify':
+        return `verify-pull: ${event.ok ? 'OK' : 'FAILED'}: ${event.message}\n`;
       case 'run-done':
-        return formatRecap(event.outcomes, event.recap) + (event.journal ? `journal: ${event.journal}\n` : '');
+        return formatRecap(event.outcomes, event.recap, event.problems) + (event.journal ? `journal: ${event.journal}\n` : '');
     }
   }
 

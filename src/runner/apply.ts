@@ -1,12 +1,16 @@
-// `fleet apply`: the cache hosts first, then every client. One engine for --check and for real.
+// `fleet apply`: the cache hosts first, then a health gate, then every client, then (optionally)
+// a pull through the mirror. One engine for --check and for real.
 import type { HostOutcome } from '../core/outcome.js';
 import { recapOf } from '../core/outcome.js';
 import type { Host, Inventory } from '../inventory/model.js';
 import type { Transport } from '../transports/transport.js';
+import { allowSources } from './allow-sources.js';
+import { applyCache } from './apply-cache.js';
 import { applyClient } from './apply-client.js';
 import type { Emit } from './events.js';
 import { Journal, newRunId } from './journal.js';
-import { runOnHosts } from './run-hosts.js';
+import { verifyPull, waitForMirrors } from './mirror-probe.js';
+import { runOnHosts, skipAll } from './run-hosts.js';
 
 export interface ApplyOptions {
   /** Hosts selected by --limit (already resolved), in inventory order. */
@@ -16,6 +20,10 @@ export interface ApplyOptions {
   readonly restart: boolean;
   readonly forks: number;
   readonly journalDir: string;
+  /** Pull this image on one client through the mirror afterwards and confirm the cache holds it. */
+  readonly verifyPull?: string;
+  /** How long the cache may take to answer before clients are skipped. */
+  readonly healthTimeoutMs?: number;
   /** Options as given, for the journal (never secrets). */
   readonly recordedOptions: Readonly<Record<string, unknown>>;
 }
@@ -23,30 +31,69 @@ export interface ApplyOptions {
 export interface RunResult {
   readonly runId: string;
   readonly outcomes: readonly HostOutcome[];
+  /** Failures of the run itself, not of one host (unhealthy cache, failed --verify-pull). */
+  readonly problems: readonly string[];
 }
 
 export async function runApply(inventory: Inventory, options: ApplyOptions, transport: Transport, emit: Emit): Promise<RunResult> {
   const started = Date.now();
   const runId = newRunId();
   const selected = new Set(options.hosts.map((h) => h.name));
+  const caches = inventory.caches.filter((h) => selected.has(h.name));
   const clients = inventory.clients.filter((h) => selected.has(h.name));
-  const journal = await Journal.start(options.journalDir, {
-    runId,
-    command: 'apply',
-    check: options.check,
-    inventory: inventory.file,
-    options: options.recordedOptions,
-  });
+  const problems: string[] = [];
+  const journal = await Journal.start(options.journalDir, { runId, command: 'apply', check: options.check, inventory: inventory.file, options: options.recordedOptions });
   emit({ type: 'run-start', runId, command: 'apply', check: options.check, inventory: inventory.file, hosts: [...selected] });
 
-  emit({ type: 'phase', name: 'clients', hosts: clients.map((h) => h.name) });
-  const clientOptions = { check: options.check, diff: options.diff, restart: options.restart, runId };
-  const outcomes = await runOnHosts(clients, options.forks, transport, emit, (host, shell) =>
-    applyClient(host, inventory.clientSettings(host), shell, clientOptions, emit, options.check ? undefined : journal),
-  );
+  emit({ type: 'phase', name: 'cache', hosts: caches.map((h) => h.name) });
+  const cacheOutcomes = await runOnHosts(caches, options.forks, transport, emit, async (host, shell) => {
+    const settings = inventory.cacheSettings(host);
+    const { sources, problems: sourceProblems } = await allowSources(inventory, settings.allowCidrs);
+    if (sourceProblems.length > 0) return { status: 'failed', message: sourceProblems.join('; '), changes: [] };
+    return applyCache(host, settings, sources, shell, options, emit);
+  });
 
+  const gate = await cacheGate(inventory, caches, cacheOutcomes, clients, options, transport);
+  emit({ type: 'phase', name: 'clients', hosts: clients.map((h) => h.name) });
+  let clientOutcomes: HostOutcome[];
+  if (gate) {
+    problems.push(gate);
+    clientOutcomes = skipAll(clients, gate, emit);
+  } else {
+    const clientOptions = { check: options.check, diff: options.diff, restart: options.restart, runId };
+    clientOutcomes = await runOnHosts(clients, options.forks, transport, emit, (host, shell) =>
+      applyClient(host, inventory.clientSettings(host), shell, clientOptions, emit, options.check ? undefined : journal),
+    );
+  }
+
+  if (options.verifyPull && !options.check && !gate) {
+    const verified = await runVerifyPull(inventory, clients, clientOutcomes, options.verifyPull, transport);
+    emit({ type: 'verify', ok: verified.ok, message: verified.message });
+    if (!verified.ok) problems.push(verified.message);
+  }
+
+  const outcomes = [...cacheOutcomes, ...clientOutcomes];
   const recap = recapOf(outcomes);
   await journal.finish(outcomes, recap);
-  emit({ type: 'run-done', runId, recap, outcomes, durationMs: Date.now() - started, journal: journal.dir });
-  return { runId, outcomes };
+  emit({ type: 'run-done', runId, recap, outcomes, problems, durationMs: Date.now() - started, journal: journal.dir });
+  return { runId, outcomes, problems };
+}
+
+/** Why clients must not be touched, or undefined when the cache is fine to point them at. */
+async function cacheGate(inventory: Inventory, caches: readonly Host[], cacheOutcomes: readonly HostOutcome[], clients: readonly Host[], options: ApplyOptions, transport: Transport): Promise<string | undefined> {
+  if (caches.length === 0 || clients.length === 0) return undefined;
+  const broken = cacheOutcomes.filter((o) => o.status === 'failed' || o.status === 'unreachable');
+  if (broken.length > 0) return `cache host(s) ${broken.map((o) => o.host).join(', ')} not ready (${broken.map((o) => o.message).join('; ')}); no client was changed`;
+  if (options.check) return undefined; // nothing was started, so there is nothing to wait for
+  const mirrors = [...new Set(clients.flatMap((c) => inventory.clientSettings(c).mirrors))];
+  const health = await waitForMirrors(transport, clients, mirrors, options.healthTimeoutMs ?? 30_000);
+  return health.ok ? undefined : `${health.message}; no client was changed`;
+}
+
+async function runVerifyPull(inventory: Inventory, clients: readonly Host[], outcomes: readonly HostOutcome[], image: string, transport: Transport) {
+  const good = clients.find((c) => outcomes.some((o) => o.host === c.name && (o.status === 'ok' || o.status === 'changed')));
+  if (!good) return { ok: false, message: `--verify-pull ${image}: no client ended ok to pull from` };
+  const mirror = inventory.clientSettings(good).mirrors[0];
+  if (!mirror) return { ok: false, message: `--verify-pull ${image}: ${good.name} has no mirror` };
+  return verifyPull(transport, good, mirror, image);
 }

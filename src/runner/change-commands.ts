@@ -1,11 +1,9 @@
 // Turn changes into host commands. Pure: unit-tested against a real /bin/sh in test/unit.
-import { createHash } from 'node:crypto';
 import { sh, type Command } from '../core/command.js';
+import { sha256 } from '../core/hash.js';
 import type { ApplyDockerConfigChange, WriteFileChange } from '../core/change.js';
 
-export function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
+export { sha256 };
 
 /** Exit status the write command uses when the file changed under us since facts were read. */
 export const EXIT_CHANGED_MEANWHILE = 3;
@@ -19,7 +17,7 @@ export const EXIT_INVALID = 4;
  * path first. If the file is no longer what the plan was computed from, nothing is written.
  */
 export function writeFileCommand(change: WriteFileChange): Command {
-  const expected = change.before === undefined ? 'absent' : sha256(change.before);
+  const expected = change.beforeSha ?? (change.before === undefined ? 'absent' : sha256(change.before));
   const mode = change.mode.toString(8).padStart(4, '0');
   const lines = [
     'set -e',

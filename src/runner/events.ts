@@ -12,6 +12,17 @@ export type RunEvent =
   | { readonly type: 'host-change'; readonly host: string; readonly change: string; readonly applied: boolean; readonly diff?: string }
   | { readonly type: 'warning'; readonly host?: string; readonly message: string }
   | { readonly type: 'host-done'; readonly outcome: HostOutcome }
-  | { readonly type: 'run-done'; readonly runId: string; readonly recap: Recap; readonly outcomes: readonly HostOutcome[]; readonly durationMs: number; readonly journal?: string };
+  /** Result of --verify-pull. */
+  | { readonly type: 'verify'; readonly ok: boolean; readonly message: string }
+  | {
+      readonly type: 'run-done';
+      readonly runId: string;
+      readonly recap: Recap;
+      readonly outcomes: readonly HostOutcome[];
+      /** Failures of the run as a whole (e.g. the cache never became healthy). */
+      readonly problems: readonly string[];
+      readonly durationMs: number;
+      readonly journal?: string;
+    };
 
 export type Emit = (event: RunEvent) => void;

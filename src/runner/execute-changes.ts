@@ -1,0 +1,22 @@
+// Carry out a list of changes in order over one host shell, stopping at the first failure.
+import { describeChange, type Change } from '../core/change.js';
+import { applyDockerConfigCommand, writeFileCommand } from './change-commands.js';
+import type { Emit } from './events.js';
+import type { HostShell } from './host-shell.js';
+
+export async function executeChanges(host: string, changes: readonly Change[], shell: HostShell, emit: Emit): Promise<void> {
+  for (const change of changes) {
+    emit({ type: 'host-step', host, step: describeChange(change) });
+    switch (change.kind) {
+      case 'write-file':
+        await shell.check(writeFileCommand(change));
+        break;
+      case 'apply-docker-config':
+        await shell.check(applyDockerConfigCommand(change));
+        break;
+      case 'exec':
+        await shell.check({ script: change.script, label: change.label });
+        break;
+    }
+  }
+}

@@ -1,0 +1,82 @@
+// Checks made from a client host, because the control node itself may be firewalled off the
+// mirror: the cache health gate before any client is touched, and --verify-pull afterwards.
+import { sh } from '../core/command.js';
+import type { Host } from '../inventory/model.js';
+import type { Transport } from '../transports/transport.js';
+import { HostShell } from './host-shell.js';
+
+export interface ProbeResult {
+  readonly ok: boolean;
+  readonly message: string;
+}
+
+function getScript(url: string): string {
+  return `if command -v curl >/dev/null 2>&1; then curl -fsS --max-time 5 ${sh`${url}`}; elif command -v wget >/dev/null 2>&1; then wget -q -O - -T 5 ${sh`${url}`}; else echo "neither curl nor wget on this host" >&2; exit 127; fi`;
+}
+
+async function withClient<T>(transport: Transport, client: Host, work: (shell: HostShell) => Promise<T>): Promise<T> {
+  const connection = await transport.connect(client.ssh);
+  try {
+    return await work(new HostShell(connection, client.become));
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
+/** Wait until every mirror answers GET /v2/ from one of the clients (the first that connects). */
+export async function waitForMirrors(transport: Transport, clients: readonly Host[], mirrors: readonly string[], timeoutMs: number): Promise<ProbeResult> {
+  const errors: string[] = [];
+  for (const client of clients.slice(0, 3)) {
+    try {
+      return await withClient(transport, client, async (shell) => {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const failing: string[] = [];
+          for (const mirror of mirrors) {
+            const result = await shell.run({ script: getScript(`${mirror}/v2/`), label: 'probe mirror' });
+            if (result.exitCode !== 0) failing.push(`${mirror} (${result.stderr.trim() || `exit ${result.exitCode}`})`);
+          }
+          if (failing.length === 0) return { ok: true, message: `${mirrors.join(', ')} answer GET /v2/ from ${client.name}` };
+          if (Date.now() > deadline) return { ok: false, message: `mirror not healthy after ${timeoutMs / 1000}s, seen from ${client.name}: ${failing.join('; ')}` };
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      });
+    } catch (err) {
+      errors.push(`${client.name}: ${(err as Error).message}`);
+    }
+  }
+  return { ok: false, message: `no client could check the mirror: ${errors.join('; ')}` };
+}
+
+/** `busybox` -> `library/busybox`; `docker.io/foo/bar:1` -> `foo/bar`. */
+export function hubRepository(image: string): string {
+  let name = image.replace(/@.*$/, '');
+  const lastColon = name.lastIndexOf(':');
+  if (lastColon > name.lastIndexOf('/')) name = name.slice(0, lastColon);
+  name = name.replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '');
+  return name.includes('/') ? name : `library/${name}`;
+}
+
+/** Pull an image on a client through its mirror and confirm the cache now lists it. */
+export async function verifyPull(transport: Transport, client: Host, mirror: string, image: string): Promise<ProbeResult> {
+  try {
+    return await withClient(transport, client, async (shell) => {
+      const pull = await shell.run({ script: sh`docker pull ${image}`, label: 'docker pull' }, { timeoutMs: 300_000 });
+      if (pull.exitCode !== 0) return { ok: false, message: `docker pull ${image} failed on ${client.name}: ${pull.stderr.trim()}` };
+      const catalog = await shell.run({ script: getScript(`${mirror}/v2/_catalog`), label: 'read catalog' });
+      const repository = hubRepository(image);
+      let repositories: unknown;
+      try {
+        repositories = (JSON.parse(catalog.stdout) as { repositories?: unknown }).repositories;
+      } catch {
+        return { ok: false, message: `cannot read ${mirror}/v2/_catalog from ${client.name}: ${catalog.stderr.trim() || catalog.stdout.slice(0, 200)}` };
+      }
+      if (Array.isArray(repositories) && repositories.includes(repository)) {
+        return { ok: true, message: `${client.name} pulled ${image} and the cache ${mirror} now holds ${repository}` };
+      }
+      return { ok: false, message: `${client.name} pulled ${image}, but ${mirror} does not list ${repository}: Docker fell back to Docker Hub, the mirror is not used` };
+    });
+  } catch (err) {
+    return { ok: false, message: `verify-pull on ${client.name}: ${(err as Error).message}` };
+  }
+}

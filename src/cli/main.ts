@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InventoryError, UsageError } from '../core/errors.js';
 import { applyCommand } from './apply-command.js';
+import { rollbackCommand } from './rollback-command.js';
 import { EXIT } from './exit-codes.js';
 
 type Handler = (argv: never) => Promise<number>;
@@ -16,7 +17,8 @@ async function main(argv: string[]): Promise<number> {
     .scriptName('fleet')
     .usage('$0 <command> [options]\n\nProvision a Docker Hub pull-through cache and point a fleet of Docker hosts at it, over SSH.')
     .command({ ...applyCommand, handler: wrap(applyCommand.handler) } as never)
-    .demandCommand(1, 'name a command: apply')
+    .command({ ...rollbackCommand, handler: wrap(rollbackCommand.handler) } as never)
+    .demandCommand(1, 'name a command: apply, rollback')
     .strict()
     .help()
     .alias('help', 'h')

@@ -33,6 +33,7 @@ export interface CacheFacts {
   /** `iptables -S DOCKER-USER` lines. */
   readonly dockerUserRules: readonly string[];
   readonly firewalldActive: boolean;
+  readonly dataDirExists: boolean;
   /** Use% of the filesystem holding the cache data. */
   readonly dataDiskUsePercent?: number;
 }
@@ -61,6 +62,7 @@ if command -v iptables >/dev/null 2>&1; then
   if R=$(iptables -w -S DOCKER-USER 2>/dev/null); then emit dockeruser.rules "$(printf '%s' "$R" | b64)"; fi
   if R=$(iptables -w -S ${FIREWALL_CHAIN} 2>/dev/null); then emit chain.rules "$(printf '%s' "$R" | b64)"; fi
 fi
+[ -d ${sh`${dataDir}`} ] && emit data.exists yes
 emit data.use "$(df -P ${sh`${dataDir}`} 2>/dev/null | awk 'NR==2 {print $5}' | tr -d %)"
 exit 0
 `;
@@ -95,6 +97,7 @@ export function parseCacheFacts(result: CommandResult): CacheFacts {
     ...(kv.has('chain.rules') ? { chainRules: lines('chain.rules')! } : {}),
     dockerUserRules: lines('dockeruser.rules') ?? [],
     firewalldActive: kv.get('firewalld') === 'yes',
+    dataDirExists: kv.get('data.exists') === 'yes',
     ...(kv.get('data.use') && Number.isFinite(dataUse) ? { dataDiskUsePercent: dataUse } : {}),
   };
 }

@@ -4,7 +4,7 @@
 //   hosts/<host>.json                     what a host had before fleet's first apply (for rollback)
 //   last-run.json                         pointer to the newest run
 // Contents marked sensitive are never written here. The directory is private (0700).
-import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { HostOutcome, Recap } from '../core/outcome.js';
@@ -82,7 +82,9 @@ export class Journal {
     this.record.outcomes = outcomes;
     this.record.recap = recap;
     await this.save();
-    await writeAtomic(join(this.root, 'last-run.json'), `${JSON.stringify({ runId: this.record.runId, command: this.record.command, inventory: this.record.inventory }, null, 2)}\n`);
+    const pointer = `${JSON.stringify({ runId: this.record.runId, command: this.record.command, check: this.record.check, inventory: this.record.inventory }, null, 2)}\n`;
+    await writeAtomic(join(this.root, 'last-run.json'), pointer);
+    if (!this.record.check) await writeAtomic(join(this.root, `last-${this.record.command}.json`), pointer);
   }
 
   /** Record the host's original mirrors, once: a later apply must not overwrite the first origin. */
@@ -90,6 +92,27 @@ export class Journal {
     if (await readHostOrigin(this.root, host)) return;
     await mkdir(join(this.root, 'hosts'), { recursive: true, mode: 0o700 });
     await writeAtomic(join(this.root, 'hosts', `${safeName(host)}.json`), `${JSON.stringify(origin, null, 2)}\n`);
+  }
+}
+
+/** After a rollback the host is back at its origin: the next apply records a fresh one. */
+export async function forgetOrigin(root: string, host: string): Promise<void> {
+  await rm(join(resolve(root), 'hosts', `${safeName(host)}.json`), { force: true });
+}
+
+export interface RunPointer {
+  readonly runId: string;
+  readonly command: CommandName;
+  readonly inventory: string;
+}
+
+/** The newest real (not --check) run of a command, or undefined when none is recorded. */
+export async function readLastRun(root: string, command: CommandName): Promise<RunPointer | undefined> {
+  try {
+    return JSON.parse(await readFile(join(resolve(root), `last-${command}.json`), 'utf8')) as RunPointer;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
   }
 }
 

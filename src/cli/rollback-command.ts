@@ -1,0 +1,56 @@
+import type { Argv } from 'yargs';
+import { UsageError } from '../core/errors.js';
+import { readLastRun } from '../runner/journal.js';
+import { runRollback } from '../runner/rollback.js';
+import { makeReporter, makeTransport, recordableOptions, resolveHosts, withHostFlags, type HostFlags } from './common.js';
+import { exitCodeFor } from './exit-codes.js';
+
+interface RollbackFlags extends HostFlags {
+  inventory?: string;
+  check: boolean;
+  diff: boolean;
+  restart: boolean;
+  cache: boolean;
+  'purge-cache': boolean;
+}
+
+export const rollbackCommand = {
+  command: 'rollback [inventory]',
+  describe: 'undo apply: clients get back the mirrors they had before (reload, no restart); --cache also removes the cache',
+  builder: (yargs: Argv) =>
+    withHostFlags(yargs)
+      .positional('inventory', { type: 'string', describe: 'inventory file (YAML) [default: the one of the last apply in the journal]' })
+      .option('check', { alias: 'C', type: 'boolean', default: false, describe: 'change nothing; report what would change' })
+      .option('diff', { alias: 'D', type: 'boolean', default: false, describe: 'show a unified diff of every file change' })
+      .option('restart', { type: 'boolean', default: false, describe: 'restart docker instead of reloading it' })
+      .option('cache', { type: 'boolean', default: false, describe: 'also remove the through-cache container, its firewall rules, unit and secrets file' })
+      .option('purge-cache', { type: 'boolean', default: false, describe: 'with --cache: delete the cached data as well' })
+      .check((argv) => {
+        if (argv['purge-cache'] && !argv.cache) throw new Error('--purge-cache needs --cache');
+        return true;
+      }),
+  handler: async (argv: RollbackFlags): Promise<number> => {
+    let file = argv.inventory;
+    if (!file) {
+      const last = await readLastRun(argv['journal-dir'], 'apply');
+      if (!last) throw new UsageError(`no inventory given and no apply recorded in ${argv['journal-dir']}/`);
+      file = last.inventory;
+      process.stderr.write(`fleet: rolling back apply ${last.runId} (inventory ${file})\n`);
+    }
+    const { inventory, hosts } = await resolveHosts(file, argv.limit);
+    const reporter = makeReporter(argv.json);
+    const transport = makeTransport(argv);
+    try {
+      const result = await runRollback(
+        inventory,
+        { hosts, check: argv.check, diff: argv.diff, restart: argv.restart, forks: argv.forks, journalDir: argv['journal-dir'], cache: argv.cache, purgeCache: argv['purge-cache'], recordedOptions: recordableOptions(argv) },
+        transport,
+        (event) => reporter.handle(event),
+      );
+      return exitCodeFor(result.outcomes, result.problems);
+    } finally {
+      await reporter.close();
+      await transport.dispose();
+    }
+  },
+};

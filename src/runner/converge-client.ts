@@ -1,0 +1,110 @@
+// Bring one Docker client to a planned state: facts -> plan -> journal -> execute -> verify, and
+// put the original daemon.json back (and apply it) if applying or verifying fails.
+// apply and rollback differ only in the plan function.
+import { describeChange, type Change, type WriteFileChange } from '../core/change.js';
+import type { HostOutcome } from '../core/outcome.js';
+import { clientFactsCommand, parseActiveMirrors, parseClientFacts, type ClientFacts } from '../facts/docker-client.js';
+import type { Host } from '../inventory/model.js';
+import { sameMirrors } from '../modules/docker-daemon/daemon-json.js';
+import type { ClientPlan } from '../modules/docker-daemon/plan.js';
+import { applyDockerConfigCommand, dockerMirrorsCommand, removeFileCommand, writeFileCommand } from './change-commands.js';
+import { fileDiff } from './diff.js';
+import type { Emit } from './events.js';
+import type { HostShell } from './host-shell.js';
+import type { Journal } from './journal.js';
+
+export type PartialOutcome = Omit<HostOutcome, 'host' | 'durationMs'>;
+
+export interface ConvergeOptions {
+  readonly check: boolean;
+  readonly diff: boolean;
+}
+
+export interface ClientJob {
+  readonly daemonJsonPath: string;
+  /** Mirrors to probe from the host before changing it (apply); none for rollback. */
+  readonly probeMirrors: readonly string[];
+  plan(facts: ClientFacts): ClientPlan;
+  /** Journal bookkeeping once the plan is known and before anything is written. */
+  beforeWrite?(facts: ClientFacts): Promise<void>;
+  /** After the host reached the planned state. */
+  afterSuccess?(): Promise<void>;
+}
+
+export async function convergeClient(host: Host, job: ClientJob, shell: HostShell, options: ConvergeOptions, emit: Emit, journal?: Journal): Promise<PartialOutcome> {
+  emit({ type: 'host-step', host: host.name, step: 'reading facts' });
+  const factArgs = { daemonJsonPath: job.daemonJsonPath, probeMirrors: job.probeMirrors };
+  const facts = parseClientFacts(await shell.run(clientFactsCommand(factArgs)), factArgs);
+  const plan = job.plan(facts);
+  if (plan.kind === 'refuse') return { status: 'failed', message: plan.reason, changes: [] };
+  if (plan.kind === 'in-sync') {
+    await job.afterSuccess?.();
+    return { status: 'ok', message: plan.reason, changes: [] };
+  }
+
+  const summaries = plan.changes.map(describeChange);
+  for (const change of plan.changes) {
+    const diff = options.diff && change.kind === 'write-file' ? { diff: fileDiff(change) } : {};
+    emit({ type: 'host-change', host: host.name, change: describeChange(change), applied: false, ...diff });
+  }
+  if (options.check) return { status: 'changed', message: 'would change (check mode: nothing was changed)', changes: summaries };
+
+  await job.beforeWrite?.(facts);
+  const writes = plan.changes.filter((c): c is WriteFileChange => c.kind === 'write-file');
+  const original = facts.daemonJson.exists ? facts.daemonJson.text : undefined;
+  for (const write of writes) await journal?.recordFile(host.name, write.path, write.before, write.content);
+
+  let current = original;
+  try {
+    for (const change of plan.changes) {
+      emit({ type: 'host-step', host: host.name, step: describeChange(change) });
+      if (change.kind === 'write-file') {
+        await shell.check(writeFileCommand(change));
+        current = change.content;
+      } else if (change.kind === 'apply-docker-config') {
+        await shell.check(applyDockerConfigCommand(change));
+      }
+    }
+    const restart = plan.changes.some((c) => c.kind === 'apply-docker-config' && c.method === 'systemctl-restart');
+    emit({ type: 'host-step', host: host.name, step: 'verifying mirrors' });
+    await waitForMirrors(shell, plan.expectMirrors, restart ? 30_000 : 10_000);
+  } catch (err) {
+    if (current === original) throw err; // nothing was written: nothing to restore
+    const restored = await restore(shell, job.daemonJsonPath, original, current!, plan.changes, emit, host.name);
+    return { status: 'failed', message: `${(err as Error).message}; ${restored}`, changes: summaries, restored: true };
+  }
+  await job.afterSuccess?.();
+  return { status: 'changed', message: `mirrors now ${JSON.stringify(plan.expectMirrors)}`, changes: summaries };
+}
+
+/** Poll `docker info` until the daemon shows exactly the expected mirrors. */
+async function waitForMirrors(shell: HostShell, expected: readonly string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer from docker info';
+  for (;;) {
+    const result = await shell.run(dockerMirrorsCommand());
+    const active = result.exitCode === 0 ? parseActiveMirrors(result.stdout.trim()) : undefined;
+    if (active && sameMirrors(active, expected)) return;
+    last = active ? `daemon shows mirrors ${JSON.stringify(active)}` : result.stderr.trim() || last;
+    if (Date.now() >= deadline) throw new Error(`verification failed: expected mirrors ${JSON.stringify(expected)}, ${last}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Put the original daemon.json back and apply it again. Returns what happened, for the message. */
+async function restore(shell: HostShell, path: string, original: string | undefined, current: string, changes: readonly Change[], emit: Emit, host: string): Promise<string> {
+  emit({ type: 'host-step', host, step: `restoring the previous ${path}` });
+  const first = changes.find((c): c is WriteFileChange => c.kind === 'write-file')!;
+  const apply = changes.find((c) => c.kind === 'apply-docker-config');
+  try {
+    if (original === undefined) {
+      await shell.check(removeFileCommand(path, current));
+    } else {
+      await shell.check(writeFileCommand({ ...first, before: current, content: original, reason: 'restore', validateWithDockerd: false, backupPath: undefined }));
+    }
+    if (apply?.kind === 'apply-docker-config') await shell.check(applyDockerConfigCommand(apply));
+    return `previous ${path} restored`;
+  } catch (err) {
+    return `RESTORE FAILED (${(err as Error).message}); the previous content is in the run journal`;
+  }
+}

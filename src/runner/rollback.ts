@@ -1,0 +1,86 @@
+// `fleet rollback`: clients first (they stop using the mirror), then, with --cache, the cache hosts.
+import { describeChange } from '../core/change.js';
+import { recapOf, type HostOutcome } from '../core/outcome.js';
+import { cacheFactsCommand, parseCacheFacts } from '../facts/cache-host.js';
+import type { Host, Inventory } from '../inventory/model.js';
+import { planRollback } from '../modules/docker-daemon/rollback-plan.js';
+import { planCacheRemoval } from '../modules/registry-cache/removal-plan.js';
+import type { Transport } from '../transports/transport.js';
+import type { RunResult } from './apply.js';
+import { convergeClient, type PartialOutcome } from './converge-client.js';
+import type { Emit } from './events.js';
+import { executeChanges } from './execute-changes.js';
+import type { HostShell } from './host-shell.js';
+import { forgetOrigin, Journal, newRunId, readHostOrigin } from './journal.js';
+import { runOnHosts } from './run-hosts.js';
+
+export interface RollbackOptions {
+  readonly hosts: readonly Host[];
+  readonly check: boolean;
+  readonly diff: boolean;
+  readonly restart: boolean;
+  readonly forks: number;
+  readonly journalDir: string;
+  /** Also take the cache down (container, firewall, unit, secrets). */
+  readonly cache: boolean;
+  /** With cache: delete the cached data too. */
+  readonly purgeCache: boolean;
+  readonly recordedOptions: Readonly<Record<string, unknown>>;
+}
+
+export async function runRollback(inventory: Inventory, options: RollbackOptions, transport: Transport, emit: Emit): Promise<RunResult> {
+  const started = Date.now();
+  const runId = newRunId();
+  const selected = new Set(options.hosts.map((h) => h.name));
+  const clients = inventory.clients.filter((h) => selected.has(h.name));
+  const caches = options.cache ? inventory.caches.filter((h) => selected.has(h.name)) : [];
+  const journal = await Journal.start(options.journalDir, { runId, command: 'rollback', check: options.check, inventory: inventory.file, options: options.recordedOptions });
+  emit({ type: 'run-start', runId, command: 'rollback', check: options.check, inventory: inventory.file, hosts: [...clients, ...caches].map((h) => h.name) });
+
+  emit({ type: 'phase', name: 'clients', hosts: clients.map((h) => h.name) });
+  const clientOutcomes = await runOnHosts(clients, options.forks, transport, emit, async (host, shell) => {
+    const settings = inventory.clientSettings(host);
+    const origin = await readHostOrigin(options.journalDir, host.name);
+    if (!origin) emit({ type: 'warning', host: host.name, message: 'no journal entry for this host: removing registry-mirrors, as the manual procedure does' });
+    return convergeClient(
+      host,
+      {
+        daemonJsonPath: origin?.daemonJsonPath ?? settings.daemonJsonPath,
+        probeMirrors: [],
+        plan: (facts) => planRollback({ daemonJsonPath: settings.daemonJsonPath, originalMirrors: origin?.mirrors ?? null, restart: options.restart, backupSuffix: runId }, facts),
+        afterSuccess: async () => {
+          if (!options.check) await forgetOrigin(options.journalDir, host.name);
+        },
+      },
+      shell,
+      options,
+      emit,
+      options.check ? undefined : journal,
+    );
+  });
+
+  emit({ type: 'phase', name: 'cache', hosts: caches.map((h) => h.name) });
+  const cacheOutcomes = await runOnHosts(caches, options.forks, transport, emit, (host, shell) => removeCache(host, inventory, shell, options, emit));
+
+  const outcomes: HostOutcome[] = [...clientOutcomes, ...cacheOutcomes];
+  const recap = recapOf(outcomes);
+  await journal.finish(outcomes, recap);
+  emit({ type: 'run-done', runId, recap, outcomes, problems: [], durationMs: Date.now() - started, journal: journal.dir });
+  return { runId, outcomes, problems: [] };
+}
+
+async function removeCache(host: Host, inventory: Inventory, shell: HostShell, options: RollbackOptions, emit: Emit): Promise<PartialOutcome> {
+  const settings = inventory.cacheSettings(host);
+  emit({ type: 'host-step', host: host.name, step: 'reading facts' });
+  const facts = parseCacheFacts(await shell.run(cacheFactsCommand(settings.image, settings.dataDir)));
+  // Never purge a top-level directory, whatever the inventory says.
+  const purgeable = settings.dataDir.split('/').filter(Boolean).length >= 2;
+  if (options.purgeCache && !purgeable) emit({ type: 'warning', host: host.name, message: `not purging ${settings.dataDir}: too close to / to delete blindly` });
+  const plan = planCacheRemoval(facts, options.purgeCache && purgeable ? settings.dataDir : undefined);
+  if (plan.kind === 'in-sync') return { status: 'ok', message: plan.reason, changes: [] };
+  const summaries = plan.changes.map(describeChange);
+  for (const change of plan.changes) emit({ type: 'host-change', host: host.name, change: describeChange(change), applied: false });
+  if (options.check) return { status: 'changed', message: 'would change (check mode: nothing was changed)', changes: summaries };
+  await executeChanges(host.name, plan.changes, shell, emit);
+  return { status: 'changed', message: options.purgeCache ? 'cache removed, data purged' : `cache removed; cached data kept in ${settings.dataDir}`, changes: summaries };
+}

@@ -7,6 +7,6 @@ export function fileDiff(change: WriteFileChange): string {
   const before = change.before ?? '';
   return createTwoFilesPatch(change.before === undefined ? '/dev/null' : change.path, change.path, before, change.content, '', '', { context: 3 })
     .split('\n')
-    .filter((line) => !line.startsWith('===='))
+    .filter((line) => !line.startsWith('====') && !line.startsWith('Index: '))
     .join('\n');
 }

@@ -4,7 +4,7 @@
 //   hosts/<host>.json                     what a host had before fleet's first apply (for rollback)
 //   last-run.json                         pointer to the newest run
 // Contents marked sensitive are never written here. The directory is private (0700).
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { HostOutcome, Recap } from '../core/outcome.js';
@@ -16,6 +16,8 @@ export interface HostOrigin {
   readonly daemonJsonPath: string;
   readonly runId: string;
   readonly recordedAt: string;
+  /** Set once a rollback brought the host back here; the next apply records a fresh origin. */
+  readonly rolledBack?: boolean;
 }
 
 export interface RunRecord {
@@ -89,15 +91,21 @@ export class Journal {
 
   /** Record the host's original mirrors, once: a later apply must not overwrite the first origin. */
   async rememberOrigin(host: string, origin: HostOrigin): Promise<void> {
-    if (await readHostOrigin(this.root, host)) return;
+    const known = await readHostOrigin(this.root, host);
+    if (known && !known.rolledBack) return;
     await mkdir(join(this.root, 'hosts'), { recursive: true, mode: 0o700 });
     await writeAtomic(join(this.root, 'hosts', `${safeName(host)}.json`), `${JSON.stringify(origin, null, 2)}\n`);
   }
 }
 
-/** After a rollback the host is back at its origin: the next apply records a fresh one. */
-export async function forgetOrigin(root: string, host: string): Promise<void> {
-  await rm(join(resolve(root), 'hosts', `${safeName(host)}.json`), { force: true });
+/**
+ * After a rollback the host is back at its origin. The origin is kept (a second rollback must
+ * still know it) but marked, so the next apply records a fresh one.
+ */
+export async function markRolledBack(root: string, host: string): Promise<void> {
+  const origin = await readHostOrigin(root, host);
+  if (!origin || origin.rolledBack) return;
+  await writeAtomic(join(resolve(root), 'hosts', `${safeName(host)}.json`), `${JSON.stringify({ ...origin, rolledBack: true }, null, 2)}\n`);
 }
 
 export interface RunPointer {

@@ -11,7 +11,7 @@ import { convergeClient, type PartialOutcome } from './converge-client.js';
 import type { Emit } from './events.js';
 import { executeChanges } from './execute-changes.js';
 import type { HostShell } from './host-shell.js';
-import { forgetOrigin, Journal, newRunId, readHostOrigin } from './journal.js';
+import { markRolledBack, Journal, newRunId, readHostOrigin } from './journal.js';
 import { runOnHosts } from './run-hosts.js';
 
 export interface RollbackOptions {
@@ -49,7 +49,7 @@ export async function runRollback(inventory: Inventory, options: RollbackOptions
         probeMirrors: [],
         plan: (facts) => planRollback({ daemonJsonPath: settings.daemonJsonPath, originalMirrors: origin?.mirrors ?? null, restart: options.restart, backupSuffix: runId }, facts),
         afterSuccess: async () => {
-          if (!options.check) await forgetOrigin(options.journalDir, host.name);
+          if (!options.check) await markRolledBack(options.journalDir, host.name);
         },
       },
       shell,

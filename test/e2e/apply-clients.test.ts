@@ -1,0 +1,145 @@
+// fleet apply on real Docker clients (sshd + dockerd in network namespaces), against the lab's
+// ready-made mirror. Nothing here is mocked.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { fleet, labInventory, statusOf, summaryOf } from './fleet.js';
+import { hostExec, hostSh, readLab, resetClients } from './lab.js';
+
+const CLIENTS = ['client-1', 'client-2', 'client-3'];
+
+async function mirrorsOf(host: string): Promise<string[]> {
+  return JSON.parse((await hostSh(host, `docker info --format '{{json .RegistryConfig.Mirrors}}'`)).trim()) ?? [];
+}
+
+async function fileState(host: string): Promise<string> {
+  return hostSh(host, 'if [ -e /etc/docker/daemon.json ]; then stat -c "%Y.%y %a %u" /etc/docker/daemon.json; sha256sum < /etc/docker/daemon.json; else echo absent; fi');
+}
+
+beforeEach(async () => {
+  await resetClients();
+}, 60_000);
+
+describe('fleet apply on clients', () => {
+  it('merges the mirror into daemon.json, keeps other keys, reloads, and a second run changes nothing', async () => {
+    const lab = readLab();
+    const before1 = JSON.parse(await hostSh('client-1', 'cat /etc/docker/daemon.json'));
+    const { dir, file } = labInventory();
+
+    const first = await fleet(dir, ['apply', file, '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(summaryOf(first).recap).toMatchObject({ changed: 3, failed: 0, unreachable: 0 });
+    for (const host of CLIENTS) expect(await mirrorsOf(host)).toEqual([`${lab.mirrorUrl}/`]);
+    // other keys kept, tab indentation of client-3 kept, missing file on client-2 created
+    expect(JSON.parse(await hostSh('client-1', 'cat /etc/docker/daemon.json'))).toEqual({ ...before1, 'registry-mirrors': [lab.mirrorUrl] });
+    expect(await hostSh('client-3', 'cat /etc/docker/daemon.json')).toContain('\t"debug": false,');
+    expect(JSON.parse(await hostSh('client-2', 'cat /etc/docker/daemon.json'))).toEqual({ 'registry-mirrors': [lab.mirrorUrl] });
+    // the previous content is backed up on the host
+    expect(await hostSh('client-1', 'cat /etc/docker/daemon.json.fleet-backup-*')).toContain('"log-driver"');
+
+    const states = await Promise.all(CLIENTS.map(fileState));
+    const reloads = await hostSh('client-1', 'grep -c reload /var/log/systemctl-standin.log || true');
+    const second = await fleet(dir, ['apply', file, '--json']);
+    expect(second.code).toBe(0);
+    expect(summaryOf(second).recap).toMatchObject({ ok: 3, changed: 0 });
+    expect(await Promise.all(CLIENTS.map(fileState))).toEqual(states);
+    expect(await hostSh('client-1', 'grep -c reload /var/log/systemctl-standin.log || true')).toBe(reloads);
+  });
+
+  it('pulls through the mirror once applied', async () => {
+    const { dir, file } = labInventory();
+    expect((await fleet(dir, ['apply', file])).code).toBe(0);
+    await hostSh('client-2', 'docker rmi -f busybox:latest >/dev/null 2>&1 || true');
+    const pull = await hostExec('client-2', 'docker pull busybox');
+    expect(pull.code, pull.stderr).toBe(0);
+  });
+
+  it('keeps a running container running (reload, not restart)', async () => {
+    const id = (await hostSh('client-1', 'docker run -d busybox sleep 600')).trim();
+    const started = await hostSh('client-1', `docker inspect -f '{{.State.StartedAt}}' ${id}`);
+    const { dir, file } = labInventory();
+    expect((await fleet(dir, ['apply', file])).code).toBe(0);
+    expect((await hostSh('client-1', `docker inspect -f '{{.State.Running}} {{.State.StartedAt}}' ${id}`)).trim()).toBe(`true ${started.trim()}`);
+  });
+
+  it('leaves an invalid daemon.json byte-identical, fails that host, and does the others', async () => {
+    const broken = '{"log-driver": "json-file",, oops\n';
+    await hostSh('client-1', 'cat > /etc/docker/daemon.json', broken);
+    const { dir, file } = labInventory();
+    const result = await fleet(dir, ['apply', file, '--json']);
+    expect(result.code).toBe(4);
+    expect(statusOf(result, 'client-1')).toBe('failed');
+    expect(summaryOf(result).hosts.find((h) => h.host === 'client-1')!.message).toMatch(/not valid JSON/);
+    expect(await hostSh('client-1', 'cat /etc/docker/daemon.json')).toBe(broken);
+    expect(await hostSh('client-1', 'ls -a /etc/docker')).not.toMatch(/fleet/);
+    expect(statusOf(result, 'client-2')).toBe('changed');
+    expect(statusOf(result, 'client-3')).toBe('changed');
+  });
+
+  it('reports an unreachable host and still does the others', async () => {
+    const { dir, file } = labInventory({ hostVars: { 'client-3': { ansible_port: 2299 } } });
+    const result = await fleet(dir, ['apply', file, '--json']);
+    expect(result.code).toBe(4);
+    expect(statusOf(result, 'client-3')).toBe('unreachable');
+    expect(summaryOf(result).hosts.find((h) => h.host === 'client-3')!.message).toMatch(/refused/);
+    expect(statusOf(result, 'client-1')).toBe('changed');
+  });
+
+  it('refuses a host whose key changed, and an unknown key unless told to accept it', async () => {
+    const lab = readLab();
+    const { dir, file } = labInventory();
+    const known = readFileSync(lab.knownHosts, 'utf8');
+    const fakeKey = 'AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl';
+    const tampered = `${dir}/known_hosts_changed`;
+    writeFileSync(tampered, known.split('\n').map((l) => (l.startsWith(`${lab.hosts['client-2']!.address} `) ? `${lab.hosts['client-2']!.address} ssh-ed25519 ${fakeKey}` : l)).join('\n'));
+    const changed = await fleet(dir, ['apply', file, '--json', '--known-hosts', tampered, '--accept-new-host-keys']);
+    expect(changed.code).toBe(4);
+    expect(statusOf(changed, 'client-2')).toBe('unreachable');
+    expect(summaryOf(changed).hosts.find((h) => h.host === 'client-2')!.message).toMatch(/changed/i);
+    expect(await hostExec('client-2', 'test -e /etc/docker/daemon.json')).toMatchObject({ code: 1 });
+
+    const empty = `${dir}/known_hosts_empty`;
+    writeFileSync(empty, '');
+    const unknown = await fleet(dir, ['apply', file, '--json', '--known-hosts', empty]);
+    expect(summaryOf(unknown).recap).toMatchObject({ unreachable: 3 });
+    const accepted = await fleet(dir, ['apply', file, '--json', '--known-hosts', empty, '--accept-new-host-keys']);
+    expect(accepted.code).toBe(0);
+    expect(readFileSync(empty, 'utf8').trim().split('\n')).toHaveLength(3);
+  });
+
+  it('--check reports the changes and touches nothing', async () => {
+    const states = await Promise.all(CLIENTS.map(fileState));
+    const { dir, file } = labInventory();
+    const result = await fleet(dir, ['apply', file, '--check', '--diff']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/\+\s+"registry-mirrors": \[/);
+    expect(result.stdout).toMatch(/would change/);
+    expect(await Promise.all(CLIENTS.map(fileState))).toEqual(states);
+    for (const host of CLIENTS) expect(await mirrorsOf(host)).toEqual([]);
+  });
+
+  it('refuses a host whose mirror does not answer, changing nothing', async () => {
+    const { dir, file } = labInventory({ vars: { mirror_url: 'http://10.77.0.99' } });
+    const result = await fleet(dir, ['apply', file, '--json']);
+    expect(result.code).toBe(4);
+    expect(summaryOf(result).recap).toMatchObject({ failed: 3 });
+    expect(summaryOf(result).hosts[0]!.message).toMatch(/does not answer GET \/v2\//);
+    expect(await hostExec('client-2', 'test -e /etc/docker/daemon.json')).toMatchObject({ code: 1 });
+  });
+
+  it('works as a sudo user with ansible_become', async () => {
+    const lab = readLab();
+    const { dir, file } = labInventory({ vars: { ansible_user: lab.sudoUser, ansible_become: true } });
+    const result = await fleet(dir, ['apply', file, '--json', '--limit', 'client-1']);
+    expect(result.code, result.stdout).toBe(0);
+    expect(await mirrorsOf('client-1')).toEqual([`${lab.mirrorUrl}/`]);
+    expect(await hostSh('client-1', 'stat -c %U /etc/docker/daemon.json')).toBe('root\n');
+  });
+
+  it('exits 1 on a bad inventory before contacting any host, naming file, line and field', async () => {
+    const { dir, file } = labInventory({ hostVars: { 'client-2': { ansible_port: 'twenty-two' } } });
+    const result = await fleet(dir, ['apply', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`${file}:\\d+:\\d+: all\\.children\\.clients\\.hosts\\.client-2\\.ansible_port`));
+    expect(await hostExec('client-1', 'grep -c registry-mirrors /etc/docker/daemon.json')).toMatchObject({ code: 1 });
+  });
+});

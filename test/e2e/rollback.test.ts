@@ -1,0 +1,88 @@
+// fleet rollback on real hosts: daemon.json and the running daemon back to their pre-apply state.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { fleet, labInventory, summaryOf } from './fleet.js';
+import { hostExec, hostSh, readLab, resetClients, resetHost } from './lab.js';
+
+const CLIENTS = ['client-1', 'client-2', 'client-3'];
+
+async function mirrorsOf(host: string): Promise<string[]> {
+  return JSON.parse((await hostSh(host, `docker info --format '{{json .RegistryConfig.Mirrors}}'`)).trim()) ?? [];
+}
+
+async function daemonJson(host: string): Promise<unknown> {
+  const r = await hostExec(host, 'cat /etc/docker/daemon.json');
+  return r.code === 0 ? JSON.parse(r.stdout) : undefined;
+}
+
+beforeEach(async () => {
+  await resetClients();
+}, 60_000);
+
+describe('fleet rollback', () => {
+  it('restores daemon.json and the running mirrors, keeps later edits and running containers; a second run is a no-op', async () => {
+    const lab = readLab();
+    // client-3's operator had a mirror of their own before fleet came
+    await hostSh('client-3', `printf '{\\n\\t"debug": false,\\n\\t"registry-mirrors": ["${lab.hubUrl}"]\\n}\\n' > /etc/docker/daemon.json && systemctl reload docker`);
+    const before = Object.fromEntries(await Promise.all(CLIENTS.map(async (h) => [h, { file: await daemonJson(h), mirrors: await mirrorsOf(h) }])));
+    expect(before['client-3']!.mirrors).toEqual([`${lab.hubUrl}/`]);
+
+    const { dir, file } = labInventory();
+    expect((await fleet(dir, ['apply', file])).code).toBe(0);
+    const id = (await hostSh('client-1', 'docker run -d busybox sleep 600')).trim();
+    // someone changes another key between apply and rollback
+    await hostSh('client-2', `sed -i 's/^{/{"debug": true,/' /etc/docker/daemon.json`);
+
+    const result = await fleet(dir, ['rollback', '--json']);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/rolling back apply/);
+    expect(summaryOf(result).recap).toMatchObject({ changed: 3 });
+    expect(await daemonJson('client-1')).toEqual(before['client-1']!.file);
+    expect(await daemonJson('client-2')).toEqual({ debug: true });
+    expect(await daemonJson('client-3')).toEqual(before['client-3']!.file);
+    for (const host of CLIENTS) expect(await mirrorsOf(host)).toEqual(before[host]!.mirrors);
+    expect((await hostSh('client-1', `docker inspect -f '{{.State.Running}}' ${id}`)).trim()).toBe('true');
+
+    const again = await fleet(dir, ['rollback', file, '--json']);
+    expect(summaryOf(again).recap).toMatchObject({ ok: 3, changed: 0 });
+  });
+
+  it('without a journal removes registry-mirrors and clears the running mirrors', async () => {
+    const { dir, file } = labInventory();
+    expect((await fleet(dir, ['apply', file])).code).toBe(0);
+    const elsewhere = labInventory(); // another operator's machine: no .fleet/ there
+    const result = await fleet(elsewhere.dir, ['rollback', elsewhere.file, '--json']);
+    expect(result.code).toBe(0);
+    for (const host of CLIENTS) {
+      expect(await daemonJson(host)).not.toHaveProperty('registry-mirrors');
+      expect(await mirrorsOf(host)).toEqual([]);
+    }
+  });
+
+  it('leaves an invalid daemon.json byte-identical and rolls back the others', async () => {
+    const { dir, file } = labInventory();
+    expect((await fleet(dir, ['apply', file])).code).toBe(0);
+    await hostSh('client-2', 'printf "{ broken" > /etc/docker/daemon.json');
+    const result = await fleet(dir, ['rollback', file, '--json']);
+    expect(result.code).toBe(4);
+    expect(summaryOf(result).hosts.find((h) => h.host === 'client-2')!.status).toBe('failed');
+    expect(await hostSh('client-2', 'cat /etc/docker/daemon.json')).toBe('{ broken');
+    expect(await mirrorsOf('client-1')).toEqual([]);
+  });
+
+  it('--cache removes container, rules, unit and secrets, keeping the data; a second run is a no-op', async () => {
+    await resetHost('cache-1');
+    const lab = readLab();
+    const { dir, file } = labInventory({ withCache: true });
+    expect((await fleet(dir, ['apply', file])).code).toBe(0);
+    const result = await fleet(dir, ['rollback', file, '--cache', '--json']);
+    expect(result.code, result.stdout).toBe(0);
+    expect(await hostSh('cache-1', 'docker ps -aq --filter name=through-cache')).toBe('');
+    expect(await hostSh('cache-1', 'iptables -S DOCKER-USER')).not.toMatch(/fleet/);
+    expect((await hostExec('cache-1', 'iptables -S FLEET-MIRROR')).code).not.toBe(0);
+    expect((await hostExec('cache-1', 'ls /etc/systemd/system/fleet-mirror-firewall.service /usr/local/sbin/fleet-mirror-firewall /etc/fleet/through-cache.env')).code).not.toBe(0);
+    expect((await hostExec('cache-1', 'test -d /var/lib/fleet/registry')).code).toBe(0);
+    for (const host of CLIENTS) expect(await mirrorsOf(host)).toEqual([]);
+    const again = await fleet(dir, ['rollback', file, '--cache', '--json']);
+    expect(summaryOf(again).recap).toMatchObject({ ok: 4, changed: 0 });
+  });
+});

@@ -9,6 +9,7 @@ interface ApplyFlags extends HostFlags {
   diff: boolean;
   restart: boolean;
   'verify-pull'?: string;
+  'detailed-exitcode': boolean;
 }
 
 export const applyCommand = {
@@ -19,6 +20,7 @@ export const applyCommand = {
       .positional('inventory', { type: 'string', demandOption: true, describe: 'inventory file (YAML)' })
       .option('check', { alias: 'C', type: 'boolean', default: false, describe: 'change nothing; report what would change' })
       .option('diff', { alias: 'D', type: 'boolean', default: false, describe: 'show a unified diff of every file change (secrets as ***)' })
+      .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'with --check: exit 2 when a host would change (drift), 6 with failures too' })
       .option('verify-pull', { type: 'string', describe: 'afterwards, pull IMAGE on one client through the mirror and confirm the cache holds it' })
       .option('restart', { type: 'boolean', default: false, describe: 'restart docker instead of reloading it (stops running containers unless live-restore is on)' }),
   handler: async (argv: ApplyFlags): Promise<number> => {
@@ -41,7 +43,7 @@ export const applyCommand = {
         transport,
         (event) => reporter.handle(event),
       );
-      return exitCodeFor(result.outcomes, result.problems);
+      return exitCodeFor(result.outcomes, result.problems, argv['detailed-exitcode'] && argv.check);
     } finally {
       await reporter.close();
       await transport.dispose();

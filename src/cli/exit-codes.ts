@@ -8,6 +8,9 @@ export const EXIT = {
   hostsFailed: 4,
 } as const;
 
-export function exitCodeFor(outcomes: readonly HostOutcome[], problems: readonly string[] = []): number {
-  return problems.length > 0 || outcomes.some((o) => o.status === 'failed' || o.status === 'unreachable') ? EXIT.hostsFailed : EXIT.ok;
+export function exitCodeFor(outcomes: readonly HostOutcome[], problems: readonly string[] = [], detailed = false): number {
+  const trouble = problems.length > 0 || outcomes.some((o) => o.status === 'failed' || o.status === 'unreachable') ? EXIT.hostsFailed : EXIT.ok;
+  // Like `terraform plan -detailed-exitcode`: 2 when something would change (drift), OR'ed with 4.
+  const drift = detailed && outcomes.some((o) => o.status === 'changed') ? EXIT.drift : EXIT.ok;
+  return trouble | drift;
 }

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { runApply } from '../runner/apply.js';
 import { exitCodeFor } from './exit-codes.js';
-import { makeReporter, makeTransport, recordableOptions, resolveHosts, withHostFlags, type HostFlags } from './common.js';
+import { recordableOptions, resolveHosts, withHostFlags, withRun, type HostFlags } from './common.js';
 
 interface ApplyFlags extends HostFlags {
   inventory: string;
@@ -25,28 +25,17 @@ export const applyCommand = {
       .option('restart', { type: 'boolean', default: false, describe: 'restart docker instead of reloading it (stops running containers unless live-restore is on)' }),
   handler: async (argv: ApplyFlags): Promise<number> => {
     const { inventory, hosts } = await resolveHosts(argv.inventory, argv.limit);
-    const reporter = makeReporter(argv.json);
-    const transport = makeTransport(argv);
-    try {
-      const result = await runApply(
-        inventory,
-        {
-          hosts,
-          check: argv.check,
-          diff: argv.diff,
-          restart: argv.restart,
-          ...(argv['verify-pull'] ? { verifyPull: argv['verify-pull'] } : {}),
-          forks: argv.forks,
-          journalDir: argv['journal-dir'],
-          recordedOptions: recordableOptions(argv),
-        },
-        transport,
-        (event) => reporter.handle(event),
-      );
-      return exitCodeFor(result.outcomes, result.problems, argv['detailed-exitcode'] && argv.check);
-    } finally {
-      await reporter.close();
-      await transport.dispose();
-    }
+    const options = {
+      hosts,
+      check: argv.check,
+      diff: argv.diff,
+      restart: argv.restart,
+      forks: argv.forks,
+      journalDir: argv['journal-dir'],
+      recordedOptions: recordableOptions(argv),
+      ...(argv['verify-pull'] ? { verifyPull: argv['verify-pull'] } : {}),
+    };
+    const result = await withRun(argv, (transport, emit) => runApply(inventory, options, transport, emit));
+    return exitCodeFor(result.outcomes, result.problems, argv['detailed-exitcode'] && argv.check);
   },
 };

@@ -12,6 +12,7 @@ import { ListrReporter } from '../reporters/listr.js';
 import { PlainReporter } from '../reporters/plain.js';
 import { createSshTransport } from '../transports/ssh.js';
 import type { Transport } from '../transports/transport.js';
+import type { RunEvent } from '../runner/events.js';
 
 /** Default parallel hosts. Work per host is mostly waiting on the network, so far more than
  * Ansible's 5 pays off; 50 keeps file descriptors, memory and sshd load on a jump host modest. */
@@ -70,4 +71,16 @@ export function makeReporter(json: boolean): Reporter {
 export function recordableOptions(flags: object): Record<string, unknown> {
   // yargs gives every flag twice (kebab-case and camelCase): keep the spelling the user typed.
   return Object.fromEntries(Object.entries(flags).filter(([k]) => k !== '_' && k !== '$0' && !/[A-Z]/.test(k) && k.length > 1));
+}
+
+/** Run one command over hosts with a reporter and a transport, closing both whatever happens. */
+export async function withRun<R>(flags: HostFlags, work: (transport: Transport, emit: (event: RunEvent) => void) => Promise<R>): Promise<R> {
+  const reporter = makeReporter(flags.json);
+  const transport = makeTransport(flags);
+  try {
+    return await work(transport, (event) => reporter.handle(event));
+  } finally {
+    await reporter.close();
+    await transport.dispose();
+  }
 }

@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { UsageError } from '../core/errors.js';
 import { readLastRun } from '../runner/journal.js';
 import { runRollback } from '../runner/rollback.js';
-import { makeReporter, makeTransport, recordableOptions, resolveHosts, withHostFlags, type HostFlags } from './common.js';
+import { recordableOptions, resolveHosts, withHostFlags, withRun, type HostFlags } from './common.js';
 import { exitCodeFor } from './exit-codes.js';
 
 interface RollbackFlags extends HostFlags {
@@ -38,19 +38,8 @@ export const rollbackCommand = {
       process.stderr.write(`fleet: rolling back apply ${last.runId} (inventory ${file})\n`);
     }
     const { inventory, hosts } = await resolveHosts(file, argv.limit);
-    const reporter = makeReporter(argv.json);
-    const transport = makeTransport(argv);
-    try {
-      const result = await runRollback(
-        inventory,
-        { hosts, check: argv.check, diff: argv.diff, restart: argv.restart, forks: argv.forks, journalDir: argv['journal-dir'], cache: argv.cache, purgeCache: argv['purge-cache'], recordedOptions: recordableOptions(argv) },
-        transport,
-        (event) => reporter.handle(event),
-      );
-      return exitCodeFor(result.outcomes, result.problems);
-    } finally {
-      await reporter.close();
-      await transport.dispose();
-    }
+    const options = { hosts, check: argv.check, diff: argv.diff, restart: argv.restart, forks: argv.forks, journalDir: argv['journal-dir'], cache: argv.cache, purgeCache: argv['purge-cache'], recordedOptions: recordableOptions(argv) };
+    const result = await withRun(argv, (transport, emit) => runRollback(inventory, options, transport, emit));
+    return exitCodeFor(result.outcomes, result.problems);
   },
 };

@@ -7,25 +7,16 @@ import type { Transport } from '../transports/transport.js';
 import { allowSources } from './allow-sources.js';
 import { applyCache } from './apply-cache.js';
 import { applyClient } from './apply-client.js';
-import type { Emit } from './events.js';
+import type { BaseRunOptions, Emit } from './events.js';
 import { Journal, newRunId } from './journal.js';
 import { verifyPull, waitForMirrors } from './mirror-probe.js';
 import { runOnHosts, skipAll } from './run-hosts.js';
 
-export interface ApplyOptions {
-  /** Hosts selected by --limit (already resolved), in inventory order. */
-  readonly hosts: readonly Host[];
-  readonly check: boolean;
-  readonly diff: boolean;
-  readonly restart: boolean;
-  readonly forks: number;
-  readonly journalDir: string;
+export interface ApplyOptions extends BaseRunOptions {
   /** Pull this image on one client through the mirror afterwards and confirm the cache holds it. */
   readonly verifyPull?: string;
   /** How long the cache may take to answer before clients are skipped. */
   readonly healthTimeoutMs?: number;
-  /** Options as given, for the journal (never secrets). */
-  readonly recordedOptions: Readonly<Record<string, unknown>>;
 }
 
 export interface RunResult {

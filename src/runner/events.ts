@@ -1,6 +1,7 @@
 // The runner reports through events; reporters (listr2, plain lines, JSON) subscribe.
 // The runner never imports a reporter.
 import type { HostOutcome, Recap } from '../core/outcome.js';
+import type { Host } from '../inventory/model.js';
 
 export type CommandName = 'apply' | 'rollback' | 'check';
 
@@ -26,3 +27,16 @@ export type RunEvent =
     };
 
 export type Emit = (event: RunEvent) => void;
+
+/** What every run over hosts takes. */
+export interface BaseRunOptions {
+  /** Hosts selected by --limit (already resolved), in inventory order. */
+  readonly hosts: readonly Host[];
+  readonly check: boolean;
+  readonly diff: boolean;
+  readonly restart: boolean;
+  readonly forks: number;
+  readonly journalDir: string;
+  /** Options as given, for the journal (never secrets). */
+  readonly recordedOptions: Readonly<Record<string, unknown>>;
+}

@@ -8,24 +8,17 @@ import { planCacheRemoval } from '../modules/registry-cache/removal-plan.js';
 import type { Transport } from '../transports/transport.js';
 import type { RunResult } from './apply.js';
 import { convergeClient, type PartialOutcome } from './converge-client.js';
-import type { Emit } from './events.js';
+import type { BaseRunOptions, Emit } from './events.js';
 import { executeChanges } from './execute-changes.js';
 import type { HostShell } from './host-shell.js';
 import { markRolledBack, Journal, newRunId, readHostOrigin } from './journal.js';
 import { runOnHosts } from './run-hosts.js';
 
-export interface RollbackOptions {
-  readonly hosts: readonly Host[];
-  readonly check: boolean;
-  readonly diff: boolean;
-  readonly restart: boolean;
-  readonly forks: number;
-  readonly journalDir: string;
+export interface RollbackOptions extends BaseRunOptions {
   /** Also take the cache down (container, firewall, unit, secrets). */
   readonly cache: boolean;
   /** With cache: delete the cached data too. */
   readonly purgeCache: boolean;
-  readonly recordedOptions: Readonly<Record<string, unknown>>;
 }
 
 export async function runRollback(inventory: Inventory, options: RollbackOptions, transport: Transport, emit: Emit): Promise<RunResult> {

@@ -99,3 +99,8 @@ export async function resetHost(...hosts: string[]): Promise<void> {
 export async function resetClients(): Promise<void> {
   await resetHost(...groupHosts('clients'));
 }
+
+/** Mirrors the host's running dockerd uses, as `docker info` prints them (trailing `/`). */
+export async function activeMirrors(host: string): Promise<string[]> {
+  return JSON.parse((await hostSh(host, `docker info --format '{{json .RegistryConfig.Mirrors}}'`)).trim()) ?? [];
+}

@@ -1,13 +1,11 @@
 // fleet rollback on real hosts: daemon.json and the running daemon back to their pre-apply state.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fleet, labInventory, summaryOf } from './fleet.js';
-import { hostExec, hostSh, readLab, resetClients, resetHost } from './lab.js';
+import { activeMirrors, hostExec, hostSh, readLab, resetClients, resetHost } from './lab.js';
 
 const CLIENTS = ['client-1', 'client-2', 'client-3'];
 
-async function mirrorsOf(host: string): Promise<string[]> {
-  return JSON.parse((await hostSh(host, `docker info --format '{{json .RegistryConfig.Mirrors}}'`)).trim()) ?? [];
-}
+const mirrorsOf = activeMirrors;
 
 async function daemonJson(host: string): Promise<unknown> {
   const r = await hostExec(host, 'cat /etc/docker/daemon.json');

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { clientFacts } from '../../../test/unit/builders.js';
+import { planRollback, type RollbackSpec } from './rollback-plan.js';
+
+const spec: RollbackSpec = { daemonJsonPath: '/etc/docker/daemon.json', originalMirrors: null, restart: false, backupSuffix: 'rb1' };
+const applied = (extra = '') => ({ exists: true, text: `{\n  "log-driver": "json-file",${extra}\n  "registry-mirrors": ["http://10.0.0.5"]\n}\n`, mode: 0o644, uid: 0, gid: 0 });
+
+describe('planRollback', () => {
+  it('clears the running mirrors with [] + reload before removing the key (reload ignores a removed key)', () => {
+    const plan = planRollback(spec, clientFacts({ daemonJson: applied(), activeMirrors: ['http://10.0.0.5'] }));
+    expect(plan.kind).toBe('change');
+    if (plan.kind !== 'change') return;
+    expect(plan.changes.map((c) => c.kind)).toEqual(['write-file', 'apply-docker-config', 'write-file']);
+    const [first, , last] = plan.changes;
+    expect(first!.kind === 'write-file' && JSON.parse(first.content)['registry-mirrors']).toEqual([]);
+    expect(last!.kind === 'write-file' && JSON.parse(last.content)).toEqual({ 'log-driver': 'json-file' });
+    expect(plan.expectMirrors).toEqual([]);
+  });
+
+  it('restores the operator\'s own mirrors and keeps keys changed since the apply', () => {
+    const plan = planRollback({ ...spec, originalMirrors: ['http://own'] }, clientFacts({ daemonJson: applied('\n  "debug": true,'), activeMirrors: ['http://10.0.0.5'] }));
+    expect(plan.kind === 'change' && plan.changes.map((c) => c.kind)).toEqual(['write-file', 'apply-docker-config']);
+    const write = plan.kind === 'change' ? plan.changes[0]! : undefined;
+    expect(write?.kind === 'write-file' && JSON.parse(write.content)).toEqual({ 'log-driver': 'json-file', debug: true, 'registry-mirrors': ['http://own'] });
+  });
+
+  it('with --restart writes the final file directly and restarts', () => {
+    const plan = planRollback({ ...spec, restart: true }, clientFacts({ daemonJson: applied(), activeMirrors: ['http://10.0.0.5'] }));
+    expect(plan.kind === 'change' && plan.changes.map((c) => (c.kind === 'apply-docker-config' ? c.method : c.kind))).toEqual(['write-file', 'systemctl-restart']);
+  });
+
+  it('is in sync when neither file nor daemon has mirrors', () => {
+    expect(planRollback(spec, clientFacts({ daemonJson: { exists: true, text: '{}', mode: 0o644, uid: 0, gid: 0 }, activeMirrors: [] })).kind).toBe('in-sync');
+  });
+
+  it('never edits an invalid file', () => {
+    const plan = planRollback(spec, clientFacts({ daemonJson: { exists: true, text: '{ broken', mode: 0o644, uid: 0, gid: 0 }, activeMirrors: ['http://10.0.0.5'] }));
+    expect(plan).toMatchObject({ kind: 'refuse' });
+  });
+});

@@ -133,6 +133,24 @@ describe('fleet apply on clients', () => {
     expect(await hostSh('client-1', 'stat -c %U /etc/docker/daemon.json')).toBe('root\n');
   });
 
+  it('reaches hosts through a jump host (bastion) when direct SSH is blocked', async () => {
+    const lab = readLab();
+    // client-1 drops SSH from the control node (the bridge address); only the bastion gets through
+    await hostSh('client-1', 'iptables -I INPUT -p tcp --dport 22 -s 10.77.0.1 -j DROP');
+    try {
+      const direct = labInventory();
+      const blocked = await fleet(direct.dir, ['apply', direct.file, '--json', '--limit', 'client-1', '--connect-timeout', '2']);
+      expect(statusOf(blocked, 'client-1')).toBe('unreachable');
+      const { dir, file } = labInventory({ vars: { fleet_jump_host: `root@${lab.hosts.outsider!.address}` } });
+      const viaJump = await fleet(dir, ['apply', file, '--json']);
+      expect(viaJump.code, viaJump.stdout).toBe(0);
+      expect(summaryOf(viaJump).recap).toMatchObject({ changed: 3 });
+      expect(await mirrorsOf('client-1')).toEqual([`${lab.mirrorUrl}/`]);
+    } finally {
+      await hostSh('client-1', 'iptables -D INPUT -p tcp --dport 22 -s 10.77.0.1 -j DROP');
+    }
+  });
+
   it('exits 1 on a bad inventory before contacting any host, naming file, line and field', async () => {
     const { dir, file } = labInventory({ hostVars: { 'client-2': { ansible_port: 'twenty-two' } } });
     const result = await fleet(dir, ['apply', file]);

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { Secret } from '../core/command.js';
+import type { RunEvent } from '../runner/events.js';
+import { JsonReporter } from './json.js';
+import { PlainReporter } from './plain.js';
+import { chooseReporterKind } from './reporter.js';
+
+const outcome = { host: 'client-1', status: 'failed' as const, message: 'daemon.json is not valid JSON', changes: [], durationMs: 12 };
+const events: RunEvent[] = [
+  { type: 'run-start', runId: 'r1', command: 'apply', check: false, inventory: 'inv.yml', hosts: ['client-1'] },
+  { type: 'phase', name: 'clients', hosts: ['client-1'] },
+  { type: 'host-step', host: 'client-1', step: 'reading facts' },
+  { type: 'warning', host: 'client-1', message: 'careful' },
+  { type: 'host-done', outcome },
+  { type: 'run-done', runId: 'r1', recap: { ok: 0, changed: 0, failed: 1, unreachable: 0, skipped: 0 }, outcomes: [outcome], problems: ['cache never healthy'], durationMs: 40 },
+];
+
+describe('reporters', () => {
+  it('are chosen from explicit inputs: --json, then a TTY outside CI, else plain lines', () => {
+    expect(chooseReporterKind({ json: true, isTTY: true, ci: false })).toBe('json');
+    expect(chooseReporterKind({ json: false, isTTY: true, ci: false })).toBe('listr');
+    expect(chooseReporterKind({ json: false, isTTY: true, ci: true })).toBe('plain');
+    expect(chooseReporterKind({ json: false, isTTY: false, ci: false })).toBe('plain');
+  });
+
+  it('--json writes only JSON lines, the last one the summary', () => {
+    let out = '';
+    const reporter = new JsonReporter((t) => (out += t));
+    events.forEach((e) => reporter.handle(e));
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(events.length);
+    expect(lines.at(-1)).toMatchObject({ type: 'summary', recap: { failed: 1 }, problems: ['cache never healthy'] });
+  });
+
+  it('never serialises a secret value', () => {
+    let out = '';
+    new JsonReporter((t) => (out += t)).handle({ type: 'warning', message: 'x', ...({ secret: new Secret('tok-999') } as object) } as RunEvent);
+    expect(out).not.toContain('tok-999');
+  });
+
+  it('plain output ends with a recap naming each host, its status and why', () => {
+    let out = '';
+    const reporter = new PlainReporter((t) => (out += t));
+    events.forEach((e) => reporter.handle(e));
+    expect(out).toMatch(/\[client-1\] WARNING: careful/);
+    expect(out).toMatch(/RECAP\nclient-1 : failed +daemon.json is not valid JSON/);
+    expect(out).toMatch(/total +: ok=0 changed=0 failed=1 unreachable=0 skipped=0/);
+    expect(out).toMatch(/RUN FAILED: cache never healthy/);
+  });
+});

@@ -1,7 +1,7 @@
 // Proves the lab is a real fleet before any fleet test relies on it: real sshd and dockerd per
 // host, isolated hosts, a working "Docker Hub" and pull-through mirror, and a reset that works.
 import { readFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupHosts, hostExec, hostSh, readLab, resetClients, run } from './lab.js';
 
 const lab = readLab();
@@ -24,6 +24,11 @@ async function mirrors(host: string): Promise<string[]> {
 }
 
 afterAll(resetClients);
+
+// Other e2e files leave hosts configured; these checks are about the lab as reset leaves it.
+beforeAll(async () => {
+  await resetClients();
+}, 60_000);
 
 describe('lab', () => {
   it('runs a dockerd of its own on every docker host, with no mirror', async () => {

@@ -1,6 +1,7 @@
 // The facts of a cache host, read in one command and parsed by a pure function. Nothing read
 // here carries a secret: the env file is only hashed on the host, the container's env never read.
 import { sh, type Command, type CommandResult } from '../core/command.js';
+import { FACTS_PRELUDE, fromBase64, parseKeyValues } from './key-values.js';
 import { CONTAINER_NAME, ENV_FILE, FIREWALL_CHAIN, FIREWALL_SCRIPT, FIREWALL_UNIT, FIREWALL_UNIT_PATH, SPEC_LABEL } from '../modules/registry-cache/spec.js';
 
 export interface ContainerFact {
@@ -40,8 +41,7 @@ export interface CacheFacts {
 
 export function cacheFactsCommand(image: string, dataDir: string): Command {
   const script = `
-b64() { base64 | tr -d '\\n'; }
-emit() { printf '%s=%s\\n' "$1" "$2"; }
+${FACTS_PRELUDE}
 shaof() { if [ -f "$1" ]; then sha256sum < "$1" | cut -d' ' -f1; fi; }
 if V=$(docker version --format '{{.Server.Version}}' 2>&1); then emit docker.version "$V"; else emit docker.error "$(printf '%s' "$V" | b64)"; fi
 docker image inspect ${sh`${image}`} >/dev/null 2>&1 && emit image.present yes
@@ -71,18 +71,14 @@ exit 0
 
 export function parseCacheFacts(result: CommandResult): CacheFacts {
   if (result.exitCode !== 0) throw new Error(`reading facts failed (exit ${result.exitCode ?? result.signal}): ${result.stderr.trim()}`);
-  const kv = new Map<string, string>();
-  for (const line of result.stdout.split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq > 0) kv.set(line.slice(0, eq), line.slice(eq + 1));
-  }
-  const lines = (key: string) => (kv.has(key) ? Buffer.from(kv.get(key)!, 'base64').toString('utf8').split('\n').filter((l) => l !== '') : undefined);
+  const kv = parseKeyValues(result.stdout);
+  const lines = (key: string) => (kv.has(key) ? fromBase64(kv.get(key)!).split('\n').filter((l) => l !== '') : undefined);
   const text = (key: string) => kv.get(key) || undefined;
   const container = parseContainer(kv.get('container') ?? '');
   const dataUse = Number(kv.get('data.use'));
   return {
     ...(text('docker.version') ? { dockerVersion: text('docker.version')! } : {}),
-    ...(kv.has('docker.error') ? { dockerError: Buffer.from(kv.get('docker.error')!, 'base64').toString('utf8').trim() || 'docker is not answering' } : {}),
+    ...(kv.has('docker.error') ? { dockerError: fromBase64(kv.get('docker.error')!).trim() || 'docker is not answering' } : {}),
     imagePresent: kv.get('image.present') === 'yes',
     ...(container ? { container } : {}),
     ...(text('env.sha') ? { envFileSha: text('env.sha')! } : {}),

@@ -2,6 +2,8 @@
 // pure function. The script prints `key=value` lines; anything that may hold arbitrary bytes
 // (file content, dockerd's argv) is base64-encoded so parsing never depends on what is in it.
 import { sh, type Command, type CommandResult } from '../core/command.js';
+import { normaliseMirror } from '../modules/docker-daemon/daemon-json.js';
+import { FACTS_PRELUDE, fromBase64, parseKeyValues } from './key-values.js';
 
 export interface FileFact {
   readonly exists: boolean;
@@ -53,12 +55,11 @@ const PROBE_TIMEOUT_S = 5;
 
 export function clientFactsCommand(args: ClientFactArgs): Command {
   const probes = args.probeMirrors
-    .map((url, i) => sh`probe ${i} ${`${url.replace(/\/+$/, '')}/v2/`}`)
+    .map((url, i) => sh`probe ${i} ${`${normaliseMirror(url)}/v2/`}`)
     .join('\n');
   const script = `
 F=${sh`${args.daemonJsonPath}`}
-b64() { base64 | tr -d '\\n'; }
-emit() { printf '%s=%s\\n' "$1" "$2"; }
+${FACTS_PRELUDE}
 if [ -e "$F" ] || [ -L "$F" ]; then
   emit file.stat "$(stat -L -c '%a %u %g %F' -- "$F" 2>&1 | tr -d '\\n')"
   if [ -f "$F" ] && [ -r "$F" ]; then emit file.content "$(b64 < "$F")"; fi
@@ -105,34 +106,22 @@ export function parseClientFacts(result: CommandResult, args: ClientFactArgs): C
   const version = kv.get('docker.version') || undefined;
   const mirrorsJson = kv.get('docker.mirrors');
   const infoError = kv.has('docker.info_error') ? fromBase64(kv.get('docker.info_error')!).trim() : undefined;
+  const dockerdArgs = kv.has('dockerd.args') ? fromBase64(kv.get('dockerd.args')!).split('\n').filter((a) => a !== '') : [];
   return {
     daemonJson: parseFileFact(kv),
     dockerd: {
       running: pid !== undefined && Number.isInteger(pid),
       ...(pid !== undefined ? { pid } : {}),
-      args: kv.has('dockerd.args') ? fromBase64(kv.get('dockerd.args')!).split('\n').filter((a) => a !== '') : [],
+      args: dockerdArgs,
       ...(version ? { version } : {}),
     },
     ...(mirrorsJson !== undefined ? { activeMirrors: parseActiveMirrors(mirrorsJson) } : {}),
     ...(infoError !== undefined ? { dockerInfoError: infoError || 'docker info failed' } : {}),
     hasSystemctl: kv.get('systemctl') === 'yes',
     ...(kv.has('unit.state') ? { dockerUnitState: kv.get('unit.state')! } : {}),
-    mirrorFlagSources: mirrorFlagSources(kv, pid),
+    mirrorFlagSources: mirrorFlagSources(kv, dockerdArgs, pid),
     probes: args.probeMirrors.map((url, i) => parseProbe(url, kv.get(`probe.${i}`))),
   };
-}
-
-function parseKeyValues(stdout: string): Map<string, string> {
-  const kv = new Map<string, string>();
-  for (const line of stdout.split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq > 0) kv.set(line.slice(0, eq), line.slice(eq + 1));
-  }
-  return kv;
-}
-
-function fromBase64(value: string): string {
-  return Buffer.from(value, 'base64').toString('utf8');
 }
 
 function parseFileFact(kv: Map<string, string>): FileFact {
@@ -153,7 +142,7 @@ export function parseActiveMirrors(json: string): readonly string[] | undefined 
     const value: unknown = JSON.parse(json);
     if (value === null) return [];
     if (Array.isArray(value) && value.every((m) => typeof m === 'string')) {
-      return value.map((m: string) => m.replace(/\/+$/, ''));
+      return value.map(normaliseMirror);
     }
   } catch {
     /* fall through */
@@ -161,9 +150,8 @@ export function parseActiveMirrors(json: string): readonly string[] | undefined 
   return undefined;
 }
 
-function mirrorFlagSources(kv: Map<string, string>, pid: number | undefined): string[] {
+function mirrorFlagSources(kv: Map<string, string>, args: readonly string[], pid: number | undefined): string[] {
   const sources: string[] = [];
-  const args = kv.has('dockerd.args') ? fromBase64(kv.get('dockerd.args')!).split('\n') : [];
   const flagArgs = args.filter((a) => a.startsWith('--registry-mirror'));
   if (flagArgs.length > 0) sources.push(`running dockerd (pid ${pid}) has ${flagArgs.join(' ')}`);
   const unit = kv.get('unit.flags');

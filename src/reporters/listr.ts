@@ -4,7 +4,7 @@
 import { Listr } from 'listr2';
 import type { HostOutcome } from '../core/outcome.js';
 import type { RunEvent } from '../runner/events.js';
-import { formatRecap } from './recap.js';
+import { formatRecap, formatVerify } from './recap.js';
 import type { Reporter } from './reporter.js';
 
 interface HostTask {
@@ -34,7 +34,7 @@ export class ListrReporter implements Reporter {
         this.after.push(`${event.host ? `[${event.host}] ` : ''}WARNING: ${event.message}\n`);
         return;
       case 'verify':
-        this.after.push(`verify-pull: ${event.ok ? 'OK' : 'FAILED'}: ${event.message}\n`);
+        this.after.push(formatVerify(event.ok, event.message));
         return;
       case 'host-done':
         this.tasks.get(event.outcome.host)?.resolve(event.outcome);

@@ -1,6 +1,6 @@
 // One line per event: for CI logs, pipes and files.
 import type { RunEvent } from '../runner/events.js';
-import { formatRecap } from './recap.js';
+import { formatRecap, formatVerify } from './recap.js';
 import type { Reporter } from './reporter.js';
 
 export class PlainReporter implements Reporter {
@@ -26,7 +26,7 @@ export class PlainReporter implements Reporter {
       case 'host-done':
         return `[${event.outcome.host}] ${event.outcome.status.toUpperCase()}: ${event.outcome.message}\n`;
       case 'verify':
-        return `verify-pull: ${event.ok ? 'OK' : 'FAILED'}: ${event.message}\n`;
+        return formatVerify(event.ok, event.message);
       case 'run-done':
         return formatRecap(event.outcomes, event.recap, event.problems) + (event.journal ? `journal: ${event.journal}\n` : '');
     }

@@ -11,3 +11,8 @@ export function formatRecap(outcomes: readonly HostOutcome[], recap: Recap, prob
   for (const problem of problems) lines.push(`RUN FAILED: ${problem}`);
   return `${lines.join('\n')}\n`;
 }
+
+/** The --verify-pull result line. */
+export function formatVerify(ok: boolean, message: string): string {
+  return `verify-pull: ${ok ? 'OK' : 'FAILED'}: ${message}\n`;
+}

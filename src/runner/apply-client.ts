@@ -1,13 +1,11 @@
 // The client side of `fleet apply`: daemon.json gets the inventory's mirrors.
 import type { ClientSettings, Host } from '../inventory/model.js';
-import { fileMirrors, parseDaemonJson } from '../modules/docker-daemon/daemon-json.js';
-import { planClient } from '../modules/docker-daemon/plan.js';
+import { fileMirrors } from '../modules/docker-daemon/daemon-json.js';
+import { planClient, readDaemonJson } from '../modules/docker-daemon/plan.js';
 import { convergeClient, type PartialOutcome } from './converge-client.js';
 import type { Emit } from './events.js';
 import type { HostShell } from './host-shell.js';
 import type { Journal } from './journal.js';
-
-export type { PartialOutcome };
 
 export interface ClientRunOptions {
   readonly check: boolean;
@@ -25,7 +23,7 @@ export function applyClient(host: Host, settings: ClientSettings, shell: HostShe
       plan: (facts) => planClient({ ...settings, restart: options.restart, backupSuffix: options.runId }, facts),
       // Remember what the host had before fleet's first apply, so rollback can put it back.
       beforeWrite: async (facts) => {
-        const mirrors = fileMirrors(parseDaemonJson(facts.daemonJson.exists ? facts.daemonJson.text : undefined));
+        const mirrors = fileMirrors(readDaemonJson(facts));
         await journal?.rememberOrigin(host.name, { mirrors: mirrors ? [...mirrors] : null, daemonJsonPath: settings.daemonJsonPath, runId: options.runId, recordedAt: new Date().toISOString() });
       },
     },

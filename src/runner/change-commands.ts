@@ -3,7 +3,6 @@ import { sh, type Command } from '../core/command.js';
 import { sha256 } from '../core/hash.js';
 import type { ApplyDockerConfigChange, WriteFileChange } from '../core/change.js';
 
-export { sha256 };
 
 /** Exit status the write command uses when the file changed under us since facts were read. */
 export const EXIT_CHANGED_MEANWHILE = 3;

@@ -1,15 +1,16 @@
 // Bring one Docker client to a planned state: facts -> plan -> journal -> execute -> verify, and
 // put the original daemon.json back (and apply it) if applying or verifying fails.
 // apply and rollback differ only in the plan function.
-import { describeChange, type Change, type WriteFileChange } from '../core/change.js';
+import type { Change, WriteFileChange } from '../core/change.js';
 import type { HostOutcome } from '../core/outcome.js';
 import { clientFactsCommand, parseActiveMirrors, parseClientFacts, type ClientFacts } from '../facts/docker-client.js';
 import type { Host } from '../inventory/model.js';
 import { sameMirrors } from '../modules/docker-daemon/daemon-json.js';
 import type { ClientPlan } from '../modules/docker-daemon/plan.js';
 import { applyDockerConfigCommand, dockerMirrorsCommand, removeFileCommand, writeFileCommand } from './change-commands.js';
-import { fileDiff } from './diff.js';
+import { announceChanges, checkModeOutcome } from './announce.js';
 import type { Emit } from './events.js';
+import { executeChanges } from './execute-changes.js';
 import type { HostShell } from './host-shell.js';
 import type { Journal } from './journal.js';
 
@@ -42,12 +43,8 @@ export async function convergeClient(host: Host, job: ClientJob, shell: HostShel
     return { status: 'ok', message: plan.reason, changes: [] };
   }
 
-  const summaries = plan.changes.map(describeChange);
-  for (const change of plan.changes) {
-    const diff = options.diff && change.kind === 'write-file' ? { diff: fileDiff(change) } : {};
-    emit({ type: 'host-change', host: host.name, change: describeChange(change), applied: false, ...diff });
-  }
-  if (options.check) return { status: 'changed', message: 'would change (check mode: nothing was changed)', changes: summaries };
+  const summaries = announceChanges(host.name, plan.changes, options.diff, emit);
+  if (options.check) return checkModeOutcome(summaries);
 
   await job.beforeWrite?.(facts);
   const writes = plan.changes.filter((c): c is WriteFileChange => c.kind === 'write-file');
@@ -56,18 +53,10 @@ export async function convergeClient(host: Host, job: ClientJob, shell: HostShel
 
   let current = original;
   try {
-    for (const change of plan.changes) {
-      emit({ type: 'host-step', host: host.name, step: describeChange(change) });
-      if (change.kind === 'write-file') {
-        await shell.check(writeFileCommand(change));
-        current = change.content;
-      } else if (change.kind === 'apply-docker-config') {
-        await shell.check(applyDockerConfigCommand(change));
-      }
-    }
+    await executeChanges(host.name, plan.changes, shell, emit, (written) => (current = written.content));
     const restart = plan.changes.some((c) => c.kind === 'apply-docker-config' && c.method === 'systemctl-restart');
     emit({ type: 'host-step', host: host.name, step: 'verifying mirrors' });
-    await waitForMirrors(shell, plan.expectMirrors, restart ? 30_000 : 10_000);
+    await waitForActiveMirrors(shell, plan.expectMirrors, restart ? 30_000 : 10_000);
   } catch (err) {
     if (current === original) throw err; // nothing was written: nothing to restore
     const restored = await restore(shell, job.daemonJsonPath, original, current!, plan.changes, emit, host.name);
@@ -78,7 +67,7 @@ export async function convergeClient(host: Host, job: ClientJob, shell: HostShel
 }
 
 /** Poll `docker info` until the daemon shows exactly the expected mirrors. */
-async function waitForMirrors(shell: HostShell, expected: readonly string[], timeoutMs: number): Promise<void> {
+async function waitForActiveMirrors(shell: HostShell, expected: readonly string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer from docker info';
   for (;;) {

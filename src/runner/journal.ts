@@ -50,13 +50,11 @@ async function writeAtomic(path: string, content: string): Promise<void> {
 export class Journal {
   readonly dir: string;
   private constructor(
-    root: string,
+    private readonly root: string,
     readonly record: RunRecord,
   ) {
     this.dir = join(root, 'runs', record.runId);
-    this.root = root;
   }
-  private readonly root: string;
 
   static async start(root: string, record: Omit<RunRecord, 'startedAt'>): Promise<Journal> {
     const absolute = resolve(root);

@@ -10,8 +10,12 @@ export interface ProbeResult {
   readonly message: string;
 }
 
-function getScript(url: string): string {
-  return `if command -v curl >/dev/null 2>&1; then curl -fsS --max-time 5 ${sh`${url}`}; elif command -v wget >/dev/null 2>&1; then wget -q -O - -T 5 ${sh`${url}`}; else echo "neither curl nor wget on this host" >&2; exit 127; fi`;
+/** Exit status of httpGetScript on a host that has neither curl nor wget. */
+export const EXIT_NO_HTTP_CLIENT = 127;
+
+/** GET a URL on a host with what it has (curl, else wget): body on stdout, non-zero unless 2xx. */
+export function httpGetScript(url: string, timeoutSeconds = 5): string {
+  return `if command -v curl >/dev/null 2>&1; then curl -fsS --max-time ${timeoutSeconds} ${sh`${url}`}; elif command -v wget >/dev/null 2>&1; then wget -q -O - -T ${timeoutSeconds} ${sh`${url}`}; else echo "neither curl nor wget on this host" >&2; exit ${EXIT_NO_HTTP_CLIENT}; fi`;
 }
 
 async function withClient<T>(transport: Transport, client: Host, work: (shell: HostShell) => Promise<T>): Promise<T> {
@@ -33,7 +37,7 @@ export async function waitForMirrors(transport: Transport, clients: readonly Hos
         for (;;) {
           const failing: string[] = [];
           for (const mirror of mirrors) {
-            const result = await shell.run({ script: getScript(`${mirror}/v2/`), label: 'probe mirror' });
+            const result = await shell.run({ script: httpGetScript(`${mirror}/v2/`), label: 'probe mirror' });
             if (result.exitCode !== 0) failing.push(`${mirror} (${result.stderr.trim() || `exit ${result.exitCode}`})`);
           }
           if (failing.length === 0) return { ok: true, message: `${mirrors.join(', ')} answer GET /v2/ from ${client.name}` };
@@ -63,7 +67,7 @@ export async function verifyPull(transport: Transport, client: Host, mirror: str
     return await withClient(transport, client, async (shell) => {
       const pull = await shell.run({ script: sh`docker pull ${image}`, label: 'docker pull' }, { timeoutMs: 300_000 });
       if (pull.exitCode !== 0) return { ok: false, message: `docker pull ${image} failed on ${client.name}: ${pull.stderr.trim()}` };
-      const catalog = await shell.run({ script: getScript(`${mirror}/v2/_catalog`), label: 'read catalog' });
+      const catalog = await shell.run({ script: httpGetScript(`${mirror}/v2/_catalog`), label: 'read catalog' });
       const repository = hubRepository(image);
       let repositories: unknown;
       try {

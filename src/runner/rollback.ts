@@ -1,11 +1,11 @@
 // `fleet rollback`: clients first (they stop using the mirror), then, with --cache, the cache hosts.
-import { describeChange } from '../core/change.js';
 import { recapOf, type HostOutcome } from '../core/outcome.js';
 import { cacheFactsCommand, parseCacheFacts } from '../facts/cache-host.js';
 import type { Host, Inventory } from '../inventory/model.js';
 import { planRollback } from '../modules/docker-daemon/rollback-plan.js';
 import { planCacheRemoval } from '../modules/registry-cache/removal-plan.js';
 import type { Transport } from '../transports/transport.js';
+import { announceChanges, checkModeOutcome } from './announce.js';
 import type { RunResult } from './apply.js';
 import { convergeClient, type PartialOutcome } from './converge-client.js';
 import type { BaseRunOptions, Emit } from './events.js';
@@ -71,9 +71,8 @@ async function removeCache(host: Host, inventory: Inventory, shell: HostShell, o
   if (options.purgeCache && !purgeable) emit({ type: 'warning', host: host.name, message: `not purging ${settings.dataDir}: too close to / to delete blindly` });
   const plan = planCacheRemoval(facts, options.purgeCache && purgeable ? settings.dataDir : undefined);
   if (plan.kind === 'in-sync') return { status: 'ok', message: plan.reason, changes: [] };
-  const summaries = plan.changes.map(describeChange);
-  for (const change of plan.changes) emit({ type: 'host-change', host: host.name, change: describeChange(change), applied: false });
-  if (options.check) return { status: 'changed', message: 'would change (check mode: nothing was changed)', changes: summaries };
+  const summaries = announceChanges(host.name, plan.changes, options.diff, emit);
+  if (options.check) return checkModeOutcome(summaries);
   await executeChanges(host.name, plan.changes, shell, emit);
   return { status: 'changed', message: options.purgeCache ? 'cache removed, data purged' : `cache removed; cached data kept in ${settings.dataDir}`, changes: summaries };
 }

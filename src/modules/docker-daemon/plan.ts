@@ -2,7 +2,7 @@
 // Pure: facts in, a plan out. The runner gathers the facts and carries the plan out.
 import type { Change, DockerApplyMethod } from '../../core/change.js';
 import type { ClientFacts } from '../../facts/docker-client.js';
-import { fileMirrors, MIRRORS_KEY, parseDaemonJson, sameMirrors, setTopLevelKey } from './daemon-json.js';
+import { fileMirrors, MIRRORS_KEY, parseDaemonJson, sameMirrors, setTopLevelKey, type DaemonJson } from './daemon-json.js';
 
 export interface ClientSpec {
   readonly daemonJsonPath: string;
@@ -26,10 +26,10 @@ export function supportsValidate(version: string | undefined): boolean {
 }
 
 export function planClient(spec: ClientSpec, facts: ClientFacts): ClientPlan {
-  const refusal = refusalReason(spec, facts);
+  const json = readDaemonJson(facts);
+  const refusal = refusalReason(spec, facts, json);
   if (refusal) return { kind: 'refuse', reason: refusal };
 
-  const json = parseDaemonJson(facts.daemonJson.exists ? facts.daemonJson.text : undefined);
   const current = fileMirrors(json);
   const fileInSync = current !== undefined && sameMirrors(current, spec.mirrors);
   const daemonInSync = facts.activeMirrors !== undefined && sameMirrors(facts.activeMirrors, spec.mirrors);
@@ -37,23 +37,16 @@ export function planClient(spec: ClientSpec, facts: ClientFacts): ClientPlan {
   const changes: Change[] = [];
   if (!fileInSync) {
     changes.push({
-      kind: 'write-file',
-      path: spec.daemonJsonPath,
+      ...daemonJsonTarget(spec.daemonJsonPath, facts),
       content: setTopLevelKey(json, MIRRORS_KEY, [...spec.mirrors]),
-      ...(json.kind !== 'absent' ? { before: json.text } : {}),
-      // A new file gets Docker's usual 0644 root:root; an existing one keeps its mode and owner.
-      mode: facts.daemonJson.mode ?? 0o644,
-      uid: facts.daemonJson.uid ?? 0,
-      gid: facts.daemonJson.gid ?? 0,
-      ...(json.kind !== 'absent' ? { backupPath: `${spec.daemonJsonPath}.fleet-backup-${spec.backupSuffix}` } : {}),
-      validateWithDockerd: supportsValidate(facts.dockerd.version),
+      ...(json.kind !== 'absent' ? { before: json.text, backupPath: backupPathFor(spec.daemonJsonPath, spec.backupSuffix) } : {}),
       reason: current === undefined ? `add ${MIRRORS_KEY} ${JSON.stringify(spec.mirrors)}` : `${MIRRORS_KEY} ${JSON.stringify(current)} -> ${JSON.stringify(spec.mirrors)}`,
     });
   }
   if (!fileInSync || !daemonInSync) {
     changes.push({
       kind: 'apply-docker-config',
-      method: applyMethod(spec, facts),
+      method: applyMethod(spec.restart, facts),
       reason: fileInSync
         ? `running daemon has mirrors ${JSON.stringify(facts.activeMirrors)}, daemon.json has ${JSON.stringify(spec.mirrors)}`
         : 'apply the new daemon.json to the running daemon',
@@ -65,15 +58,14 @@ export function planClient(spec: ClientSpec, facts: ClientFacts): ClientPlan {
   return { kind: 'change', changes, expectMirrors: spec.mirrors };
 }
 
-function refusalReason(spec: ClientSpec, facts: ClientFacts): string | undefined {
-  if (!facts.dockerd.running) return 'dockerd is not running on this host';
-  if (facts.daemonJson.problem) return `${spec.daemonJsonPath} is ${facts.daemonJson.problem}; left untouched`;
-  const json = parseDaemonJson(facts.daemonJson.exists ? facts.daemonJson.text : undefined);
-  if (json.kind === 'invalid') return `${spec.daemonJsonPath} is ${json.error}; left untouched, fix it by hand`;
+function refusalReason(spec: ClientSpec, facts: ClientFacts, json: DaemonJson): string | undefined {
+  const unsafe = uneditableReason(spec.daemonJsonPath, facts, json);
+  if (unsafe) return unsafe;
   if (facts.mirrorFlagSources.length > 0) {
     return `registry mirrors are already set as a dockerd flag (${facts.mirrorFlagSources.join('; ')}); setting them in daemon.json as well would stop dockerd from starting. Remove the flag first`;
   }
-  if (facts.activeMirrors === undefined) return `cannot read the daemon's mirrors: ${facts.dockerInfoError ?? 'docker info gave no answer'}`;
+  const unknown = unknownMirrorsReason(facts);
+  if (unknown) return unknown;
   const dead = facts.probes.filter((probe) => !probe.ok);
   if (dead.length > 0) {
     return dead.map((probe) => `mirror ${probe.url} does not answer GET /v2/ from this host: ${probe.detail}`).join('; ');
@@ -81,7 +73,43 @@ function refusalReason(spec: ClientSpec, facts: ClientFacts): string | undefined
   return undefined;
 }
 
-function applyMethod(spec: ClientSpec, facts: ClientFacts): DockerApplyMethod {
-  if (spec.restart) return 'systemctl-restart';
+// What apply and rollback share: reading the file, when it must not be touched, how the new
+// file is written, and how the daemon is told.
+
+export function readDaemonJson(facts: ClientFacts): DaemonJson {
+  return parseDaemonJson(facts.daemonJson.exists ? facts.daemonJson.text : undefined);
+}
+
+/** The daemon is down, or the file cannot be read or is not a JSON object: leave the host alone. */
+export function uneditableReason(path: string, facts: ClientFacts, json: DaemonJson): string | undefined {
+  if (!facts.dockerd.running) return 'dockerd is not running on this host';
+  if (facts.daemonJson.problem) return `${path} is ${facts.daemonJson.problem}; left untouched`;
+  if (json.kind === 'invalid') return `${path} is ${json.error}; left untouched, fix it by hand`;
+  return undefined;
+}
+
+export function unknownMirrorsReason(facts: ClientFacts): string | undefined {
+  return facts.activeMirrors === undefined ? `cannot read the daemon's mirrors: ${facts.dockerInfoError ?? 'docker info gave no answer'}` : undefined;
+}
+
+/** Where and how daemon.json is written: a new file gets Docker's usual 0644 root:root; an
+ * existing one keeps its mode and owner. */
+export function daemonJsonTarget(path: string, facts: ClientFacts) {
+  return {
+    kind: 'write-file' as const,
+    path,
+    mode: facts.daemonJson.mode ?? 0o644,
+    uid: facts.daemonJson.uid ?? 0,
+    gid: facts.daemonJson.gid ?? 0,
+    validateWithDockerd: supportsValidate(facts.dockerd.version),
+  };
+}
+
+export function backupPathFor(path: string, suffix: string): string {
+  return `${path}.fleet-backup-${suffix}`;
+}
+
+export function applyMethod(restart: boolean, facts: ClientFacts): DockerApplyMethod {
+  if (restart) return 'systemctl-restart';
   return facts.hasSystemctl && facts.dockerUnitState === 'active' ? 'systemctl-reload' : 'sighup';
 }

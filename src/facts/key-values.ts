@@ -1,0 +1,19 @@
+// The wire format of every facts command: the script prints `key=value` lines, base64-encoding
+// anything that may hold arbitrary bytes, so parsing never depends on what a file contains.
+
+/** Shell functions every facts script starts with. */
+export const FACTS_PRELUDE = `b64() { base64 | tr -d '\\n'; }
+emit() { printf '%s=%s\\n' "$1" "$2"; }`;
+
+export function parseKeyValues(stdout: string): Map<string, string> {
+  const kv = new Map<string, string>();
+  for (const line of stdout.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) kv.set(line.slice(0, eq), line.slice(eq + 1));
+  }
+  return kv;
+}
+
+export function fromBase64(value: string): string {
+  return Buffer.from(value, 'base64').toString('utf8');
+}

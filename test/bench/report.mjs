@@ -1,0 +1,80 @@
+// Figures -> ratios, per-host slopes, and the Markdown table.
+
+/** Least-squares line through (n, y): { slope, intercept }; undefined with fewer than 2 sizes. */
+export function linearFit(points) {
+  if (points.length < 2) return undefined;
+  const mx = points.reduce((s, p) => s + p[0], 0) / points.length;
+  const my = points.reduce((s, p) => s + p[1], 0) / points.length;
+  const sxx = points.reduce((s, p) => s + (p[0] - mx) ** 2, 0);
+  const sxy = points.reduce((s, p) => s + (p[0] - mx) * (p[1] - my), 0);
+  const slope = sxy / sxx;
+  return { slope, intercept: my - slope * mx };
+}
+
+const OPS = ['check', 'apply', 'apply-nochange', 'rollback'];
+const OP_LABEL = { check: 'check', apply: 'apply (first run)', 'apply-nochange': 'apply (no change)', rollback: 'rollback' };
+
+function find(results, tool, n, op) {
+  return results.find((r) => r.tool === tool && r.hosts === n && r.op === op);
+}
+
+export function ratios(results) {
+  const out = [];
+  for (const r of results.filter((x) => x.tool === 'fleet')) {
+    for (const tool of ['ansible-default', 'ansible-tuned']) {
+      const a = find(results, tool, r.hosts, r.op);
+      if (a && r.ok && a.ok) out.push({ hosts: r.hosts, op: r.op, versus: tool, wallRatio: a.wallS / r.wallS, cpuRatio: a.cpuS / r.cpuS });
+    }
+  }
+  return out;
+}
+
+export function slopes(results) {
+  const out = [];
+  for (const tool of [...new Set(results.map((r) => r.tool))]) {
+    for (const op of OPS) {
+      const rows = results.filter((r) => r.tool === tool && r.op === op && r.ok);
+      const wall = linearFit(rows.map((r) => [r.hosts, r.wallS]));
+      const cpu = linearFit(rows.map((r) => [r.hosts, r.cpuS]));
+      if (wall) out.push({ tool, op, sizes: rows.map((r) => r.hosts), wallMsPerHost: wall.slope * 1000, wallInterceptS: wall.intercept, cpuMsPerHost: cpu.slope * 1000 });
+    }
+  }
+  return out;
+}
+
+const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+
+export function markdown(doc) {
+  const m = doc.machine;
+  const lines = [
+    `# fleet benchmark, ${doc.date}`,
+    '',
+    `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GB RAM, ${m.os}, Node ${m.node}, ${m.ansible}. ` +
+      `Load average before: ${m.loadBefore}; after: ${m.loadAfter}.`,
+    `Hosts: light (real OpenSSH sshd per host in its own namespaces, on the same machine; docker, systemctl and dockerd are stand-ins answering from the host's own daemon.json), ` +
+      `login \`${doc.user}\`${doc.user === 'root' ? '' : ' with NOPASSWD sudo (become)'}, sshd MaxStartups 100:30:200. ` +
+      `fleet: ${doc.fleetCheck}; default forks unless said. Ansible ran at ${doc.ansibleSizes.join(', ') || 'no'} hosts.`,
+    '',
+    '| hosts | tool | operation | wall s | CPU s | CPU ms/host | peak RSS MB | result |',
+    '|---:|---|---|---:|---:|---:|---:|---|',
+  ];
+  for (const r of doc.results) {
+    lines.push(`| ${r.hosts} | ${r.tool} | ${OP_LABEL[r.op]} | ${f(r.wallS)} | ${f(r.cpuS)} | ${f((r.cpuS * 1000) / r.hosts, 1)} | ${f(r.peakRssMb, 0)} | ${r.ok ? '' : 'FAILED: '}${r.summary} |`);
+  }
+  if (doc.ratios.length > 0) {
+    lines.push('', '| hosts | operation | Ansible wall / fleet wall (defaults) | (tuned) |', '|---:|---|---:|---:|');
+    for (const n of [...new Set(doc.ratios.map((r) => r.hosts))]) {
+      for (const op of OPS) {
+        const d = doc.ratios.find((r) => r.hosts === n && r.op === op && r.versus === 'ansible-default');
+        const t = doc.ratios.find((r) => r.hosts === n && r.op === op && r.versus === 'ansible-tuned');
+        if (d || t) lines.push(`| ${n} | ${OP_LABEL[op]} | ${d ? `${f(d.wallRatio, 1)}x` : '-'} | ${t ? `${f(t.wallRatio, 1)}x` : '-'} |`);
+      }
+    }
+  }
+  if (doc.slopes.length > 0) {
+    lines.push('', '| tool | operation | sizes | wall ms per host (slope) | CPU ms per host (slope) |', '|---|---|---|---:|---:|');
+    for (const s of doc.slopes) lines.push(`| ${s.tool} | ${OP_LABEL[s.op]} | ${s.sizes.join(', ')} | ${f(s.wallMsPerHost)} | ${f(s.cpuMsPerHost)} |`);
+  }
+  if (doc.notes.length > 0) lines.push('', ...doc.notes.map((note) => `- ${note}`));
+  return `${lines.join('\n')}\n`;
+}

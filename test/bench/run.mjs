@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+// `npm run bench`: fleet against Ansible on a lab of N light hosts (test/bench/light-lab.sh), for
+// each N: wall time, CPU time and peak RSS of the whole process tree of check, apply (first run
+// and no change) and rollback; then the same work by Ansible with its defaults and tuned.
+// Writes bench-results/bench-<date>.json and .md, and prints the table.
+//
+//   node test/bench/run.mjs [--sizes 10,100,1000] [--ansible-sizes 10,100] [--user deploy|root]
+//                           [--forks N] [--keep-lab] [--skip-ansible] [--cpu-prof]
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, freemem, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ansibleArgv, ansibleEnv, ansibleRecap, ansibleTunings, writeAnsibleInventory } from './ansible.mjs';
+import { checkCommand, fleetArgv, fleetRecap, REPO, writeFleetInventory } from './fleet.mjs';
+import { measure, writeText } from './measure.mjs';
+import { markdown, ratios, slopes } from './report.mjs';
+
+const LAB = join(REPO, 'test', 'bench', 'light-lab.sh');
+const STATE = join(REPO, '.bench-lab');
+const MAX_HOSTS = 1000;
+const MB_PER_HOST = 8; // sshd, tini, launcher, dockerd stand-in; measured ~3 MB, with margin
+
+const { values: opts } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '10,100,1000' },
+    'ansible-sizes': { type: 'string', default: '10,100' },
+    user: { type: 'string', default: 'deploy' },
+    forks: { type: 'string' },
+    'keep-lab': { type: 'boolean', default: false },
+    'skip-ansible': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
+    out: { type: 'string', default: join(REPO, 'bench-results') },
+  },
+});
+
+const list = (s) => s.split(',').filter(Boolean).map(Number).sort((a, b) => a - b);
+const notes = [];
+let sizes = list(opts.sizes);
+const ansibleSizes = opts['skip-ansible'] ? [] : list(opts['ansible-sizes']);
+if (!['deploy', 'root'].includes(opts.user)) throw new Error('--user must be deploy or root');
+if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--sizes: positive integers, got ${opts.sizes}`);
+
+// Hosts the machine holds: the lab's bridge limit, and its free memory.
+const fits = Math.min(MAX_HOSTS, Math.floor((freemem() / 2 ** 20 - 1024) / MB_PER_HOST));
+if (sizes.some((n) => n > fits)) {
+  notes.push(`Sizes above ${fits} hosts do not fit on this machine (bridge limit ${MAX_HOSTS}, free memory); ran ${fits} instead.`);
+  sizes = [...new Set(sizes.map((n) => Math.min(n, fits)))];
+}
+const skippedAnsible = sizes.filter((n) => !ansibleSizes.includes(n));
+if (skippedAnsible.length > 0) notes.push(`Ansible not run at ${skippedAnsible.join(', ')} hosts (it would take very long; include them with --ansible-sizes).`);
+
+const sh = (cmd, args) => execFileSync(cmd, args, { encoding: 'utf8' }).trim();
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const machine = {
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model ?? 'unknown',
+  memoryGb: Math.round(totalmem() / 2 ** 30),
+  os: (() => { try { return sh('lsb_release', ['-ds']); } catch { return /PRETTY_NAME="(.*)"/.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? 'unknown'; } })(),
+  node: process.versions.node,
+  ansible: (() => { try { return sh('ansible', ['--version']).split('\n')[0]; } catch { return 'no Ansible'; } })(),
+  loadBefore: loadavg(),
+  loadAfter: '',
+};
+const check = checkCommand();
+if (check.args[0] !== 'check') notes.push('This build has no `fleet check`: the check rows ran `fleet apply --check --detailed-exitcode` (read-only, same facts and plan).');
+
+const date = new Date().toISOString().replace(/\.\d+Z$/, '').replace(/:/g, '-');
+const runRoot = join(opts.out, `bench-${date}`);
+const results = [];
+
+function log(msg) {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+function record(row) {
+  results.push(row);
+  log(`${String(row.hosts).padStart(4)} ${row.tool.padEnd(15)} ${row.op.padEnd(14)} wall ${row.wallS.toFixed(2)} s  cpu ${row.cpuS.toFixed(2)} s  rss ${row.peakRssMb.toFixed(0)} MB  ${row.ok ? 'ok' : 'FAILED'}: ${row.summary}`);
+}
+
+/** Did a run do the expected work on every host? `expect`: 'changed' or 'ok' for all. */
+function judge(recap, n, expect, exitCode, okCodes) {
+  if (!recap) return { ok: false, summary: `no recap (exit ${exitCode})` };
+  const summary = `${recap.changed} changed, ${recap.ok} ok, ${recap.failed} failed, ${recap.unreachable} unreachable`;
+  const all = recap.hosts === n && recap[expect] === n && okCodes.includes(exitCode);
+  return { ok: all, summary: all ? summary : `${summary} (exit ${exitCode}; expected ${n} ${expect})` };
+}
+
+async function runFleet(n, dir, inventory, lab, op, expect, okCodes) {
+  const extra = opts.forks ? ['--forks', opts.forks] : [];
+  const nodeArgs = opts['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'cpu-prof')}`, `--cpu-prof-name=${op}.cpuprofile`] : [];
+  const m = await measure(fleetArgv(op === 'apply-nochange' ? 'apply' : op, inventory, lab, extra, nodeArgs), {
+    cwd: dir,
+    env: { ...process.env, CI: 'true' },
+    logFile: join(dir, `fleet-${op}.log`),
+  });
+  const verdict = judge(fleetRecap(readFileSync(m.logFile, 'utf8')), n, expect, m.exitCode, okCodes);
+  record({ hosts: n, tool: 'fleet', op, ...m, ...verdict });
+}
+
+async function runAnsible(n, dir, inventory, lab, tuning, op, expect) {
+  const runDir = join(dir, `${tuning.name}-${op}`);
+  mkdirSync(runDir, { recursive: true });
+  const env = ansibleEnv(process.env, tuning, lab, runDir);
+  const m = await measure(ansibleArgv(inventory, op === 'apply-nochange' ? 'apply' : op), {
+    cwd: runDir,
+    env,
+    logFile: join(dir, `${tuning.name}-${op}.log`),
+  });
+  rmSync(env.ANSIBLE_SSH_CONTROL_PATH_DIR, { recursive: true, force: true });
+  const verdict = judge(ansibleRecap(readFileSync(m.logFile, 'utf8')), n, expect, m.exitCode, [0]);
+  record({ hosts: n, tool: tuning.name, op, ...m, ...verdict });
+}
+
+async function benchSize(n) {
+  log(`bringing up ${n} light hosts`);
+  const t0 = Date.now();
+  execFileSync('bash', [LAB, 'up', String(n)], { stdio: ['ignore', 'inherit', 'inherit'] });
+  log(`lab up in ${((Date.now() - t0) / 1000).toFixed(1)} s; load ${loadavg()}`);
+  const lab = JSON.parse(readFileSync(join(STATE, 'hosts.json'), 'utf8'));
+  const dir = join(runRoot, `n${n}`);
+  mkdirSync(dir, { recursive: true });
+  const fleetInventory = writeFleetInventory(dir, lab, lab.hosts, opts.user);
+  // Every tool starts from the lab's state (no mirrors) and ends there (its rollback).
+  await runFleet(n, dir, fleetInventory, lab, 'check', 'changed', [2]);
+  await runFleet(n, dir, fleetInventory, lab, 'apply', 'changed', [0]);
+  await runFleet(n, dir, fleetInventory, lab, 'apply-nochange', 'ok', [0]);
+  await runFleet(n, dir, fleetInventory, lab, 'rollback', 'changed', [0]);
+  if (ansibleSizes.includes(n)) {
+    const inventory = writeAnsibleInventory(dir, lab, lab.hosts, opts.user);
+    for (const tuning of ansibleTunings(n)) {
+      await runAnsible(n, dir, inventory, lab, tuning, 'check', 'changed');
+      await runAnsible(n, dir, inventory, lab, tuning, 'apply', 'changed');
+      await runAnsible(n, dir, inventory, lab, tuning, 'apply-nochange', 'ok');
+      await runAnsible(n, dir, inventory, lab, tuning, 'rollback', 'changed');
+    }
+  }
+}
+
+mkdirSync(runRoot, { recursive: true });
+try {
+  for (const n of sizes) await benchSize(n);
+} finally {
+  if (!opts['keep-lab']) execFileSync('bash', [LAB, 'down'], { stdio: ['ignore', 'inherit', 'inherit'] });
+}
+machine.loadAfter = loadavg();
+const doc = {
+  date,
+  machine,
+  user: opts.user,
+  forks: opts.forks ? Number(opts.forks) : 'default',
+  fleetCheck: check.label,
+  sizes,
+  ansibleSizes: ansibleSizes.filter((n) => sizes.includes(n)),
+  results: results.map(({ logFile, ...r }) => ({ ...r, log: logFile.slice(opts.out.length + 1) })),
+  ratios: ratios(results),
+  slopes: slopes(results),
+  notes,
+};
+const md = markdown(doc);
+writeText(join(opts.out, `bench-${date}.json`), `${JSON.stringify(doc, null, 2)}\n`);
+writeText(join(opts.out, `bench-${date}.md`), md);
+process.stdout.write(md);
+log(`written: bench-results/bench-${date}.json, .md (logs in bench-results/bench-${date}/)`);
+if (results.some((r) => !r.ok)) process.exitCode = 1;

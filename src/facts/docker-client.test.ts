@@ -12,7 +12,7 @@ const BASIC_TOOLS = ['base64', 'tr', 'stat', 'grep', 'cat', 'printf'];
 /** A hermetic PATH: stub commands plus the basic tools; the facts script runs for real against it. */
 function stubs(commands: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-stubs-'));
-  for (const tool of BASIC_TOOLS) {
+  for (const tool of BASIC_TOOLS.filter((t) => !(t in commands))) {
     const real = ['/usr/bin', '/bin'].map((d) => join(d, tool)).find((p) => existsSync(p));
     if (real) symlinkSync(real, join(dir, tool));
   }
@@ -70,6 +70,23 @@ describe('client facts', () => {
   it('falls back to wget, and says so when the host has neither', () => {
     expect(gather('{}', { docker, wget: 'exit 0' }).probes[0]).toMatchObject({ ok: true, detail: 'HTTP 2xx via wget' });
     expect(gather('{}', { docker }).probes[0]).toMatchObject({ ok: false, detail: 'cannot probe: the host has neither curl nor wget' });
+  });
+
+  it('finds mirror flags in the docker unit and in /etc/default-style files, and none when absent', () => {
+    const unit = `case "$1" in is-active) echo active;; cat) printf '[Service]\\nExecStart=/usr/bin/dockerd --registry-mirror=http://192.0.2.7\\n';; esac`;
+    const withUnit = gather('{}', { docker, curl: 'echo 200', systemctl: unit });
+    expect(withUnit.dockerUnitState).toBe('active');
+    expect(withUnit.mirrorFlagSources).toEqual(['docker.service unit: ExecStart=/usr/bin/dockerd --registry-mirror=http://192.0.2.7']);
+    const plain = gather('{}', { docker, curl: 'echo 200', systemctl: 'case "$1" in is-active) echo active;; cat) echo "[Service]";; esac' });
+    expect(plain.mirrorFlagSources).toEqual([]);
+  });
+
+  it('works with a base64 that has no -w option', () => {
+    const real = ['/usr/bin/base64', '/bin/base64'].find((p) => existsSync(p));
+    const oldBase64 = `case "$1" in -w) echo "base64: unknown option -- w" >&2; exit 64;; esac; exec ${real} "$@"`;
+    const content = '{\n  "debug": true, "long": "' + 'x'.repeat(200) + '"\n}\n';
+    const facts = gather(content, { docker, curl: 'echo 200', base64: oldBase64 });
+    expect(facts.daemonJson).toMatchObject({ exists: true, text: content });
   });
 
   it('parses docker info output of old and new engines', () => {

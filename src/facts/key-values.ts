@@ -1,8 +1,10 @@
 // The wire format of every facts command: the script prints `key=value` lines, base64-encoding
 // anything that may hold arbitrary bytes, so parsing never depends on what a file contains.
 
-/** Shell functions every facts script starts with. */
-export const FACTS_PRELUDE = `b64() { base64 | tr -d '\\n'; }
+/** Shell functions every facts script starts with. `base64 -w 0` (GNU, busybox) saves a process
+ * per value; a base64 without -w rejects the option before reading its input, so the fallback
+ * still gets all of it. */
+export const FACTS_PRELUDE = `b64() { base64 -w 0 2>/dev/null || base64 | tr -d '\\n'; }
 emit() { printf '%s=%s\\n' "$1" "$2"; }`;
 
 export function parseKeyValues(stdout: string): Map<string, string> {

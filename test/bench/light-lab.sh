@@ -8,8 +8,8 @@
 #   light-lab.sh down     stop and remove everything this lab started
 #
 # Hosts fb-1..fb-N at 10.78.<i/250+1>.<i%250+1> on bridge fleetbench0 (10.78.0.1/16; at most
-# 1000 hosts: a bridge takes 1024 ports). The "mirror" fb-mirror (10.78.0.2:80) is busybox httpd
-# answering GET /v2/ with 200. Logins: root and `deploy` (NOPASSWD sudo) with the bench key.
+# 1000 hosts: a bridge takes 1024 ports). The "mirror" fb-mirror (10.78.0.2:80) is a tiny HTTP
+# server (mirror.mjs) answering GET /v2/ with 200. Logins: root and `deploy` (NOPASSWD sudo) with the bench key.
 # sshd runs with MaxStartups 100:30:200 (raised for scale; fleet opens one connection per host
 # and bounds handshakes per server anyway). State: .bench-lab/ (hosts.json, known_hosts, keys).
 set -euo pipefail
@@ -25,6 +25,9 @@ readonly MIRROR_ADDR=10.78.0.2
 readonly MARKER=fleet-bench-host
 readonly MAX_HOSTS=1000
 readonly PARALLEL=${FLEET_BENCH_LAB_PARALLEL:-32}
+# Every host process runs in this cpuacct cgroup, so the benchmark can tell the hosts' CPU time
+# (sshd, sudo, the commands) from the control node's.
+readonly HOSTS_CGROUP=/sys/fs/cgroup/cpuacct/fleet-bench-hosts
 
 START_MS=$(($(date +%s%N) / 1000000))
 log() {
@@ -65,7 +68,8 @@ teardown() {
     iptables -D FORWARD -i "$BRIDGE" -o "$BRIDGE" -j ACCEPT
   done
   restore_neigh_limits
-  rm -rf "$STATE/hosts" "$STATE/hosts.json" "$STATE/known_hosts" "$STATE/etc-layer" "$STATE/mirror-www"
+  [ ! -d "$HOSTS_CGROUP" ] || rmdir "$HOSTS_CGROUP" 2>/dev/null || true
+  rm -rf "$STATE/hosts" "$STATE/hosts.json" "$STATE/known_hosts" "$STATE/etc-layer"
 }
 
 # ARP table limits of the root namespace: 1000 hosts on one bridge exceed the default gc_thresh3
@@ -89,7 +93,7 @@ restore_neigh_limits() {
 preflight() {
   [ "$(id -u)" = 0 ] || die "must run as root"
   local tool
-  for tool in ip iptables nsenter unshare tini sshd ssh-keygen jq busybox sudo curl python3; do
+  for tool in ip iptables nsenter unshare tini sshd ssh-keygen jq node sudo curl python3; do
     command -v "$tool" >/dev/null || die "missing '$tool' (run: bash test/bench/install-deps.sh)"
   done
   case "$STATE/" in /etc/* | /var/* | /usr/local/* | /root/* | /home/* | /run/* | /tmp/*)
@@ -167,13 +171,13 @@ setup_links() {
 }
 
 start_mirror() {
-  mkdir -p "$STATE/mirror-www/v2"
-  echo '{}' >"$STATE/mirror-www/v2/index.html"
   ip -n "$MIRROR_NS" link set lo up
   ip -n "$MIRROR_NS" addr add "$MIRROR_ADDR/16" dev eth0
   ip -n "$MIRROR_NS" link set eth0 up
-  setsid nsenter --net="/run/netns/$MIRROR_NS" busybox httpd -f -p "$MIRROR_ADDR:80" -h "$STATE/mirror-www" \
-    </dev/null >"$STATE/mirror.log" 2>&1 &
+  (
+    [ ! -d "$HOSTS_CGROUP" ] || echo "$BASHPID" >"$HOSTS_CGROUP/cgroup.procs"
+    exec setsid nsenter --net="/run/netns/$MIRROR_NS" node "$SRC/mirror.mjs" "$MIRROR_ADDR" 80
+  ) </dev/null >"$STATE/mirror.log" 2>&1 &
 }
 
 # One host: its namespaces and init (which starts sshd); returns once the host is ready.
@@ -181,6 +185,7 @@ start_host() {
   local i=$1 name=fb-$1 addr h=$STATE/hosts/fb-$1 k
   addr=$(address "$i")
   mkdir -p "$h"
+  [ ! -d "$HOSTS_CGROUP" ] || echo "$BASHPID" >"$HOSTS_CGROUP/cgroup.procs"
   setsid nsenter --net="/run/netns/$name" unshare --mount --propagation private --pid --fork --mount-proc \
     tini -s -- bash "$SRC/bench-host-init.sh" "$MARKER" "$name" "$addr" "$STATE" \
     </dev/null >"$h/init.log" 2>&1 &
@@ -198,14 +203,15 @@ write_descriptions() {
   key=$(cut -d' ' -f1,2 "$STATE/ssh_host_ed25519_key.pub")
   for ((i = 1; i <= n; i++)); do echo "$(address "$i") $key"; done >"$STATE/known_hosts"
   for ((i = 1; i <= n; i++)); do printf 'fb-%d %s\n' "$i" "$(address "$i")"; done \
-    | jq -R -s --arg key "$STATE/id_ed25519" --arg kh "$STATE/known_hosts" --arg mirror "http://$MIRROR_ADDR" '
-        { keyFile: $key, knownHosts: $kh, mirrorUrl: $mirror, sudoUser: "deploy", light: true,
+    | jq -R -s --arg key "$STATE/id_ed25519" --arg kh "$STATE/known_hosts" --arg mirror "http://$MIRROR_ADDR" \
+        --arg cg "$([ -d "$HOSTS_CGROUP" ] && echo "$HOSTS_CGROUP")" '
+        { keyFile: $key, hostsCgroup: $cg, knownHosts: $kh, mirrorUrl: $mirror, sudoUser: "deploy", light: true,
           hosts: [ split("\n")[] | select(. != "") | split(" ") | { name: .[0], address: .[1] } ] }' \
     >"$STATE/hosts.json"
 }
 
 cmd_up() {
-  local n=${1:-}
+  local n=${1:-} k
   [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le $MAX_HOSTS ] || die "usage: light-lab.sh up N (1..$MAX_HOSTS)"
   preflight
   teardown
@@ -217,14 +223,16 @@ cmd_up() {
   setup_bridge
   setup_links "$n"
   log "bridge, $n namespaces and veths ready"
+  if [ -d "${HOSTS_CGROUP%/*}" ]; then mkdir -p "$HOSTS_CGROUP"; fi
   start_mirror
   export -f start_host address
-  export STATE SRC MARKER
+  export STATE SRC MARKER HOSTS_CGROUP
   if ! seq 1 "$n" | xargs -P "$PARALLEL" -I{} bash -c 'start_host {}'; then
     log "some hosts failed to start; tearing down"
     teardown
     exit 1
   fi
+  for ((k = 0; k < 50; k++)); do curl -fsS --noproxy '*' --max-time 1 -o /dev/null "http://$MIRROR_ADDR/v2/" 2>/dev/null && break; sleep 0.1; done
   curl -fsS --noproxy '*' --max-time 5 -o /dev/null "http://$MIRROR_ADDR/v2/" || die "the mirror does not answer"
   write_descriptions "$n"
   log "bench lab up: $n hosts ($(free -m | awk '/^Mem:/ {print $3}') MB used on the machine)"

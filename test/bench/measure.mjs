@@ -47,14 +47,18 @@ let serial = 0;
 /**
  * Run `argv` (cwd, env, output to logFile) and measure it. After it exits, processes it left in
  * its cgroup are measured too, then killed (`leftovers: 'kill'`), so their CPU is counted.
- * Returns { exitCode, wallS, cpuS, userS, sysS, peakRssMb, maxProcessRssMb, logFile }.
+ * `hostsCgroup`: a cpuacct cgroup holding the lab's hosts, whose CPU time during the run is
+ * reported as hostsCpuS (sshd, sudo and the commands: the other side of the work).
+ * Returns { exitCode, wallS, cpuS, userS, sysS, peakRssMb, maxProcessRssMb, hostsCpuS?, logFile }.
  */
-export async function measure(argv, { cwd, env, logFile }) {
+export async function measure(argv, { cwd, env, logFile, hostsCgroup }) {
   const root = cgroupRoot();
   const cg = { ...root, path: join(root.dir, `fleet-bench-${process.pid}-${++serial}`) };
   mkdirSync(cg.path);
   const timeFile = `${logFile}.time`;
   const out = openSync(logFile, 'w');
+  const hosts = hostsCgroup ? { v: 1, path: hostsCgroup } : undefined;
+  const hostsBefore = hosts ? cpuNs(hosts) : NaN;
   const started = process.hrtime.bigint();
   // The shell joins the cgroup, then becomes GNU time, which runs the command.
   const script = 'T=$1; shift; echo $$ > "$0/cgroup.procs" && exec /usr/bin/time -f "%e %U %S %M" -o "$T" -- "$@"';
@@ -72,6 +76,7 @@ export async function measure(argv, { cwd, env, logFile }) {
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
   const wallNs = process.hrtime.bigint() - started;
+  const hostsCpuS = hosts ? (cpuNs(hosts) - hostsBefore) / 1e9 : undefined;
   clearInterval(sampler);
   closeSync(out);
   const left = members(cg);
@@ -97,6 +102,7 @@ export async function measure(argv, { cwd, env, logFile }) {
     peakRssMb: Math.max(peak, maxKb * 1024) / 2 ** 20,
     maxProcessRssMb: maxKb / 1024,
     leftoverProcesses: left.length,
+    ...(hostsCpuS !== undefined ? { hostsCpuS } : {}),
     logFile,
   };
 }

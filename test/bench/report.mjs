@@ -55,11 +55,11 @@ export function markdown(doc) {
       `login \`${doc.user}\`${doc.user === 'root' ? '' : ' with NOPASSWD sudo (become)'}, sshd MaxStartups 100:30:200. ` +
       `fleet: ${doc.fleetCheck}; default forks unless said. Ansible ran at ${doc.ansibleSizes.join(', ') || 'no'} hosts.`,
     '',
-    '| hosts | tool | operation | wall s | CPU s | CPU ms/host | peak RSS MB | result |',
-    '|---:|---|---|---:|---:|---:|---:|---|',
+    '| hosts | tool | operation | wall s | CPU s | CPU ms/host | peak RSS MB | hosts\' CPU s | result |',
+    '|---:|---|---|---:|---:|---:|---:|---:|---|',
   ];
   for (const r of doc.results) {
-    lines.push(`| ${r.hosts} | ${r.tool} | ${OP_LABEL[r.op]} | ${f(r.wallS)} | ${f(r.cpuS)} | ${f((r.cpuS * 1000) / r.hosts, 1)} | ${f(r.peakRssMb, 0)} | ${r.ok ? '' : 'FAILED: '}${r.summary} |`);
+    lines.push(`| ${r.hosts} | ${r.tool} | ${OP_LABEL[r.op]} | ${f(r.wallS)} | ${f(r.cpuS)} | ${f((r.cpuS * 1000) / r.hosts, 1)} | ${f(r.peakRssMb, 0)} | ${f(r.hostsCpuS)} | ${r.ok ? '' : 'FAILED: '}${r.summary} |`);
   }
   if (doc.ratios.length > 0) {
     lines.push('', '| hosts | operation | Ansible wall / fleet wall (defaults) | (tuned) |', '|---:|---|---:|---:|');

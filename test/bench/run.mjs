@@ -75,7 +75,7 @@ function log(msg) {
 
 function record(row) {
   results.push(row);
-  log(`${String(row.hosts).padStart(4)} ${row.tool.padEnd(15)} ${row.op.padEnd(14)} wall ${row.wallS.toFixed(2)} s  cpu ${row.cpuS.toFixed(2)} s  rss ${row.peakRssMb.toFixed(0)} MB  ${row.ok ? 'ok' : 'FAILED'}: ${row.summary}`);
+  log(`${String(row.hosts).padStart(4)} ${row.tool.padEnd(15)} ${row.op.padEnd(14)} wall ${row.wallS.toFixed(2)} s  cpu ${row.cpuS.toFixed(2)} s  hosts cpu ${row.hostsCpuS?.toFixed(2) ?? '-'} s  rss ${row.peakRssMb.toFixed(0)} MB  ${row.ok ? 'ok' : 'FAILED'}: ${row.summary}`);
 }
 
 /** Did a run do the expected work on every host? `expect`: 'changed' or 'ok' for all. */
@@ -93,6 +93,7 @@ async function runFleet(n, dir, inventory, lab, op, expect, okCodes) {
     cwd: dir,
     env: { ...process.env, CI: 'true' },
     logFile: join(dir, `fleet-${op}.log`),
+    hostsCgroup: lab.hostsCgroup || undefined,
   });
   const verdict = judge(fleetRecap(readFileSync(m.logFile, 'utf8')), n, expect, m.exitCode, okCodes);
   record({ hosts: n, tool: 'fleet', op, ...m, ...verdict });
@@ -106,6 +107,7 @@ async function runAnsible(n, dir, inventory, lab, tuning, op, expect) {
     cwd: runDir,
     env,
     logFile: join(dir, `${tuning.name}-${op}.log`),
+    hostsCgroup: lab.hostsCgroup || undefined,
   });
   rmSync(env.ANSIBLE_SSH_CONTROL_PATH_DIR, { recursive: true, force: true });
   const verdict = judge(ansibleRecap(readFileSync(m.logFile, 'utf8')), n, expect, m.exitCode, [0]);

@@ -23,6 +23,7 @@ export const checkCommand = {
     withHostFlags(yargs)
       .positional('inventory', { type: 'string', demandOption: true, describe: 'inventory file (YAML)' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON document (schema in README) on stdout, nothing else' })
+      .option('journal-dir', { type: 'string', default: '.fleet', hidden: true, describe: 'unused: check keeps no journal' })
       .option('prometheus', { type: 'string', describe: "also write the result to FILE in node_exporter's textfile-collector format (atomically)" })
       .option('disk-warning', { type: 'number', default: 85, describe: "warn when the cache's data disk is at least this many percent full" })
       .check((argv) => {
@@ -48,7 +49,12 @@ export const checkCommand = {
       fix: result.fix,
     });
     if (argv.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    if (argv.prometheus) await writeFileAtomically(argv.prometheus, formatPrometheus(report));
+    if (argv.prometheus) {
+      // The directory was writable at the start; should that change, say so plainly (exit 1).
+      await writeFileAtomically(argv.prometheus, formatPrometheus(report)).catch((err: Error) => {
+        throw new UsageError(err.message);
+      });
+    }
     return exitCode;
   },
 };

@@ -74,8 +74,7 @@ export function recordableOptions(flags: object): Record<string, unknown> {
 }
 
 /** Run one command over hosts with a reporter and a transport, closing both whatever happens. */
-export async function withRun<R>(flags: HostFlags, work: (transport: Transport, emit: (event: RunEvent) => void) => Promise<R>): Promise<R> {
-  const reporter = makeReporter(flags.json);
+export async function withRun<R>(flags: HostFlags, work: (transport: Transport, emit: (event: RunEvent) => void) => Promise<R>, reporter: Reporter = makeReporter(flags.json)): Promise<R> {
   const transport = makeTransport(flags);
   try {
     return await work(transport, (event) => reporter.handle(event));

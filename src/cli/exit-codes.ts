@@ -14,3 +14,10 @@ export function exitCodeFor(outcomes: readonly HostOutcome[], problems: readonly
   const drift = detailed && outcomes.some((o) => o.status === 'changed') ? EXIT.drift : EXIT.ok;
   return trouble | drift;
 }
+
+/** fleet check, like `terraform plan -detailed-exitcode` with bit flags: 2 drift, 4 host trouble. */
+export function checkExitCode(outcomes: readonly HostOutcome[]): number {
+  const trouble = outcomes.some((o) => o.status === 'failed' || o.status === 'unreachable') ? EXIT.hostsFailed : EXIT.ok;
+  const drift = outcomes.some((o) => o.status === 'drift' || o.findings?.some((f) => f.severity === 'drift')) ? EXIT.drift : EXIT.ok;
+  return trouble | drift;
+}

@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InventoryError, UsageError } from '../core/errors.js';
 import { applyCommand } from './apply-command.js';
+import { checkCommand } from './check-command.js';
 import { rollbackCommand } from './rollback-command.js';
 import { EXIT } from './exit-codes.js';
 
@@ -18,7 +19,8 @@ async function main(argv: string[]): Promise<number> {
     .usage('$0 <command> [options]\n\nProvision a Docker Hub pull-through cache and point a fleet of Docker hosts at it, over SSH.')
     .command({ ...applyCommand, handler: wrap(applyCommand.handler) } as never)
     .command({ ...rollbackCommand, handler: wrap(rollbackCommand.handler) } as never)
-    .demandCommand(1, 'name a command: apply, rollback')
+    .command({ ...checkCommand, handler: wrap(checkCommand.handler) } as never)
+    .demandCommand(1, 'name a command: apply, rollback, check')
     .strict()
     .help()
     .alias('help', 'h')

@@ -1,6 +1,8 @@
 // What happened on one host: the recap's vocabulary, as in Ansible's PLAY RECAP.
+import type { Finding } from './finding.js';
 
-export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable' | 'skipped';
+/** 'drift' is check's word: the host differs from the inventory (apply would change it). */
+export type HostStatus = 'ok' | 'changed' | 'drift' | 'failed' | 'unreachable' | 'skipped';
 
 export interface HostOutcome {
   readonly host: string;
@@ -11,19 +13,22 @@ export interface HostOutcome {
   readonly changes: readonly string[];
   /** For failures after a write: the previous state was put back. */
   readonly restored?: boolean;
+  /** fleet check: every difference found on the host. */
+  readonly findings?: readonly Finding[];
   readonly durationMs: number;
 }
 
 export interface Recap {
   readonly ok: number;
   readonly changed: number;
+  readonly drift: number;
   readonly failed: number;
   readonly unreachable: number;
   readonly skipped: number;
 }
 
 export function recapOf(outcomes: readonly HostOutcome[]): Recap {
-  const recap = { ok: 0, changed: 0, failed: 0, unreachable: 0, skipped: 0 };
+  const recap = { ok: 0, changed: 0, drift: 0, failed: 0, unreachable: 0, skipped: 0 };
   for (const outcome of outcomes) recap[outcome.status] += 1;
   return recap;
 }

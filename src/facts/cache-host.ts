@@ -1,6 +1,7 @@
 // The facts of a cache host, read in one command and parsed by a pure function. Nothing read
 // here carries a secret: the env file is only hashed on the host, the container's env never read.
 import { sh, type Command, type CommandResult } from '../core/command.js';
+import { parseProbe, probeCall, PROBE_FUNCTION, type MirrorProbe } from './http-probe.js';
 import { FACTS_PRELUDE, fromBase64, parseKeyValues } from './key-values.js';
 import { CONTAINER_NAME, ENV_FILE, FIREWALL_CHAIN, FIREWALL_SCRIPT, FIREWALL_UNIT, FIREWALL_UNIT_PATH, SPEC_LABEL } from '../modules/registry-cache/spec.js';
 
@@ -37,9 +38,12 @@ export interface CacheFacts {
   readonly dataDirExists: boolean;
   /** Use% of the filesystem holding the cache data. */
   readonly dataDiskUsePercent?: number;
+  /** GET /v2/ of the registry on the host itself, when asked for. */
+  readonly registryProbe?: MirrorProbe;
 }
 
-export function cacheFactsCommand(image: string, dataDir: string): Command {
+/** `probeUrl`: also GET this URL from the host itself (the registry's /v2/ on loopback). */
+export function cacheFactsCommand(image: string, dataDir: string, probeUrl?: string): Command {
   const script = `
 ${FACTS_PRELUDE}
 shaof() { if [ -f "$1" ]; then sha256sum < "$1" | cut -d' ' -f1; fi; }
@@ -64,12 +68,13 @@ if command -v iptables >/dev/null 2>&1; then
 fi
 [ -d ${sh`${dataDir}`} ] && emit data.exists yes
 emit data.use "$(df -P ${sh`${dataDir}`} 2>/dev/null | awk 'NR==2 {print $5}' | tr -d %)"
+${probeUrl ? `${PROBE_FUNCTION}\n${probeCall('registry', probeUrl)}` : ''}
 exit 0
 `;
   return { script, label: 'read cache facts' };
 }
 
-export function parseCacheFacts(result: CommandResult): CacheFacts {
+export function parseCacheFacts(result: CommandResult, probeUrl?: string): CacheFacts {
   if (result.exitCode !== 0) throw new Error(`reading facts failed (exit ${result.exitCode ?? result.signal}): ${result.stderr.trim()}`);
   const kv = parseKeyValues(result.stdout);
   const lines = (key: string) => (kv.has(key) ? fromBase64(kv.get(key)!).split('\n').filter((l) => l !== '') : undefined);
@@ -95,6 +100,7 @@ export function parseCacheFacts(result: CommandResult): CacheFacts {
     firewalldActive: kv.get('firewalld') === 'yes',
     dataDirExists: kv.get('data.exists') === 'yes',
     ...(kv.get('data.use') && Number.isFinite(dataUse) ? { dataDiskUsePercent: dataUse } : {}),
+    ...(probeUrl ? { registryProbe: parseProbe(probeUrl, kv.get('probe.registry')) } : {}),
   };
 }
 

@@ -5,7 +5,10 @@
 // fleet scale: values that are usually empty (mirror flags) skip base64.
 import { sh, type Command, type CommandResult } from '../core/command.js';
 import { normaliseMirror } from '../modules/docker-daemon/daemon-json.js';
+import { parseProbe, probeCall, PROBE_FUNCTION, type MirrorProbe } from './http-probe.js';
 import { FACTS_PRELUDE, fromBase64, parseKeyValues } from './key-values.js';
+
+export type { MirrorProbe } from './http-probe.js';
 
 export interface FileFact {
   readonly exists: boolean;
@@ -17,13 +20,6 @@ export interface FileFact {
   readonly gid?: number;
   /** Why the file could not be read (exists but unreadable, not a regular file...). */
   readonly problem?: string;
-}
-
-export interface MirrorProbe {
-  readonly url: string;
-  readonly ok: boolean;
-  /** e.g. "HTTP 200 via curl", "curl exit 7 (no answer)". */
-  readonly detail: string;
 }
 
 export interface ClientFacts {
@@ -53,11 +49,9 @@ export interface ClientFactArgs {
   readonly probeMirrors: readonly string[];
 }
 
-const PROBE_TIMEOUT_S = 5;
-
 export function clientFactsCommand(args: ClientFactArgs): Command {
   const probes = args.probeMirrors
-    .map((url, i) => sh`probe ${i} ${`${normaliseMirror(url)}/v2/`}`)
+    .map((url, i) => probeCall(String(i), `${normaliseMirror(url)}/v2/`))
     .join('\n');
   const script = `
 F=${sh`${args.daemonJsonPath}`}
@@ -85,16 +79,7 @@ if command -v systemctl >/dev/null 2>&1; then
 fi
 D=$(grep -sHE -- '--registry-mirror' /etc/default/docker /etc/sysconfig/docker)
 [ -z "$D" ] || emit default.flags "$(printf '%s\\n' "$D" | b64)"
-probe() {
-  if command -v curl >/dev/null 2>&1; then
-    CODE=$(curl -s -o /dev/null -w '%{http_code}' --max-time ${PROBE_TIMEOUT_S} "$2"); RC=$?
-    emit "probe.$1" "curl $RC $CODE"
-  elif command -v wget >/dev/null 2>&1; then
-    wget -q -O /dev/null -T ${PROBE_TIMEOUT_S} "$2"; emit "probe.$1" "wget $? -"
-  else
-    emit "probe.$1" "none - -"
-  fi
-}
+${PROBE_FUNCTION}
 ${probes}
 exit 0
 `;
@@ -164,21 +149,4 @@ function mirrorFlagSources(kv: Map<string, string>, args: readonly string[], pid
   const defaults = kv.get('default.flags');
   if (defaults) sources.push(fromBase64(defaults).trim().split('\n').join(' | '));
   return sources;
-}
-
-function parseProbe(url: string, raw: string | undefined): MirrorProbe {
-  const [tool, rc, code] = (raw ?? 'none - -').split(' ');
-  if (tool === 'curl') {
-    if (rc === '0' && code === '200') return { url, ok: true, detail: 'HTTP 200 via curl' };
-    return { url, ok: false, detail: rc === '0' ? `HTTP ${code} via curl` : `no answer via curl (exit ${rc}${curlHint(rc)})` };
-  }
-  if (tool === 'wget') {
-    return rc === '0' ? { url, ok: true, detail: 'HTTP 2xx via wget' } : { url, ok: false, detail: `no answer via wget (exit ${rc})` };
-  }
-  return { url, ok: false, detail: 'cannot probe: the host has neither curl nor wget' };
-}
-
-function curlHint(rc: string | undefined): string {
-  const hints: Record<string, string> = { '6': ': cannot resolve host', '7': ': connection refused or unreachable', '28': ': timed out' };
-  return hints[rc ?? ''] ?? '';
 }

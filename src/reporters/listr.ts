@@ -4,7 +4,7 @@
 import { Listr } from 'listr2';
 import type { HostOutcome } from '../core/outcome.js';
 import type { RunEvent } from '../runner/events.js';
-import { formatRecap, formatVerify } from './recap.js';
+import { formatFindings, formatNotes, formatRecap, formatVerify } from './recap.js';
 import type { Reporter } from './reporter.js';
 
 interface HostTask {
@@ -37,12 +37,13 @@ export class ListrReporter implements Reporter {
         this.after.push(formatVerify(event.ok, event.message));
         return;
       case 'host-done':
+        if (event.outcome.findings?.length) this.after.push(formatFindings(event.outcome));
         this.tasks.get(event.outcome.host)?.resolve(event.outcome);
         return;
       case 'run-done':
         this.chain = this.chain.then(() => {
           for (const text of this.after) process.stdout.write(text);
-          process.stdout.write(formatRecap(event.outcomes, event.recap, event.problems));
+          process.stdout.write(formatRecap(event.outcomes, event.recap, event.problems, event.command) + formatNotes(event.notes));
         });
         return;
       case 'run-start':
@@ -65,7 +66,7 @@ export class ListrReporter implements Reporter {
           const outcome = await entry.done;
           task.title = `${host}: ${outcome.status}: ${outcome.message}`;
           if (outcome.status === 'skipped') task.skip(`${host}: skipped: ${outcome.message}`);
-          if (outcome.status === 'failed' || outcome.status === 'unreachable') throw new Error(`${host}: ${outcome.status}: ${outcome.message}`);
+          if (outcome.status === 'failed' || outcome.status === 'unreachable' || outcome.status === 'drift') throw new Error(`${host}: ${outcome.status}: ${outcome.message}`);
         },
       })),
       { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false } },

@@ -1,6 +1,6 @@
 // One line per event: for CI logs, pipes and files.
 import type { RunEvent } from '../runner/events.js';
-import { formatRecap, formatVerify } from './recap.js';
+import { formatFindings, formatNotes, formatRecap, formatVerify } from './recap.js';
 import type { Reporter } from './reporter.js';
 
 export class PlainReporter implements Reporter {
@@ -14,7 +14,7 @@ export class PlainReporter implements Reporter {
   private format(event: RunEvent): string | undefined {
     switch (event.type) {
       case 'run-start':
-        return `fleet ${event.command}${event.check ? ' --check' : ''}: ${event.hosts.length} host(s) from ${event.inventory} (run ${event.runId})\n`;
+        return `fleet ${event.command}${event.check && event.command !== 'check' ? ' --check' : ''}: ${event.hosts.length} host(s) from ${event.inventory} (run ${event.runId})\n`;
       case 'phase':
         return `== ${event.name}: ${event.hosts.join(', ') || '(none)'}\n`;
       case 'host-step':
@@ -24,11 +24,11 @@ export class PlainReporter implements Reporter {
       case 'warning':
         return `${event.host ? `[${event.host}] ` : ''}WARNING: ${event.message}\n`;
       case 'host-done':
-        return `[${event.outcome.host}] ${event.outcome.status.toUpperCase()}: ${event.outcome.message}\n`;
+        return `[${event.outcome.host}] ${event.outcome.status.toUpperCase()}: ${event.outcome.message}\n${formatFindings(event.outcome)}`;
       case 'verify':
         return formatVerify(event.ok, event.message);
       case 'run-done':
-        return formatRecap(event.outcomes, event.recap, event.problems) + (event.journal ? `journal: ${event.journal}\n` : '');
+        return formatRecap(event.outcomes, event.recap, event.problems, event.command) + formatNotes(event.notes) + (event.journal ? `journal: ${event.journal}\n` : '');
     }
   }
 

@@ -12,7 +12,7 @@ const events: RunEvent[] = [
   { type: 'host-step', host: 'client-1', step: 'reading facts' },
   { type: 'warning', host: 'client-1', message: 'careful' },
   { type: 'host-done', outcome },
-  { type: 'run-done', runId: 'r1', recap: { ok: 0, changed: 0, failed: 1, unreachable: 0, skipped: 0 }, outcomes: [outcome], problems: ['cache never healthy'], durationMs: 40 },
+  { type: 'run-done', runId: 'r1', recap: { ok: 0, changed: 0, drift: 0, failed: 1, unreachable: 0, skipped: 0 }, outcomes: [outcome], problems: ['cache never healthy'], durationMs: 40 },
 ];
 
 describe('reporters', () => {

@@ -18,12 +18,16 @@ export type RunEvent =
   | {
       readonly type: 'run-done';
       readonly runId: string;
+      /** Set by check, whose recap speaks of drift rather than changes. */
+      readonly command?: CommandName;
       readonly recap: Recap;
       readonly outcomes: readonly HostOutcome[];
       /** Failures of the run as a whole (e.g. the cache never became healthy). */
       readonly problems: readonly string[];
       readonly durationMs: number;
       readonly journal?: string;
+      /** Lines for the operator after the recap, e.g. how to fix what check found. */
+      readonly notes?: readonly string[];
     };
 
 export type Emit = (event: RunEvent) => void;

@@ -19,5 +19,10 @@ printf '\n$ (on client-2) curl http://10.77.1.1/v2/_catalog   # what the cache n
 bash test/lab/lab.sh exec client-2 -- curl -s http://10.77.1.1/v2/_catalog
 printf '\n$ (on outsider, not a client) curl http://10.77.1.1/v2/   # refused by the firewall\n'
 bash test/lab/lab.sh exec outsider -- curl -s -m 3 http://10.77.1.1/v2/ || echo "refused (curl exit $?)"
+run npx fleet check inventories/demo.yml --known-hosts .lab/known_hosts   # read-only drift check: exit 0
+printf '\n$ (on client-3) someone edits daemon.json by hand\n'
+bash test/lab/lab.sh exec client-3 -- sh -c 'echo "{}" > /etc/docker/daemon.json'
+run npx fleet check inventories/demo.yml --known-hosts .lab/known_hosts || echo "fleet check exit $? (2 = drift)"
+run npx fleet apply inventories/demo.yml --known-hosts .lab/known_hosts --limit client-3
 printf '\nThe demo fleet stays up: try `npx fleet rollback inventories/demo.yml --known-hosts .lab/known_hosts --cache`.\n'
 printf 'Remove it with `bash test/lab/lab.sh down`.\n'

@@ -1,40 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Secret } from '../../core/command.js';
-import { sha256 } from '../../core/hash.js';
-import type { CacheFacts } from '../../facts/cache-host.js';
 import type { CacheSettings } from '../../inventory/model.js';
+import { cacheSettings, cacheSources, convergedCacheHost, emptyCacheHost } from '../../../test/unit/builders.js';
 import { planCache } from './plan.js';
-import { envFileContent, expectedRules, firewallScript, firewallUnit, specHash } from './spec.js';
 
-const settings: CacheSettings = {
-  mirrorPort: 80,
-  remoteUrl: 'https://registry-1.docker.io',
-  username: new Secret('bob'),
-  password: new Secret('tok-123'),
-  image: 'registry:2.8.3',
-  dataDir: '/var/lib/fleet/registry',
-  allowCidrs: [],
-};
-const sources = ['10.0.0.11/32', '10.0.0.12/32'];
-
-function emptyHost(over: Partial<CacheFacts> = {}): CacheFacts {
-  return { dockerVersion: '20.10.24', imagePresent: false, unitEnabled: false, hasSystemctl: true, bridge: 'docker0', iptables: 'iptables v1.8.9 (nf_tables)', dockerUserChain: true, dockerUserRules: ['-N DOCKER-USER', '-A DOCKER-USER -j RETURN'], firewalldActive: false, dataDirExists: false, ...over };
-}
-
-function convergedHost(s: CacheSettings = settings): CacheFacts {
-  const rules = expectedRules({ port: s.mirrorPort, sources, bridge: 'docker0' });
-  return emptyHost({
-    imagePresent: true,
-    container: { id: 'abc', status: 'running', image: s.image, specLabel: specHash(s), restartPolicy: 'always', hostPort: s.mirrorPort },
-    envFileSha: sha256(envFileContent(s)),
-    envFileMode: 0o600,
-    firewallScriptSha: sha256(firewallScript({ port: s.mirrorPort, sources, bridge: 'docker0' })),
-    firewallUnitSha: sha256(firewallUnit()),
-    unitEnabled: true,
-    chainRules: rules.chain,
-    dockerUserRules: ['-N DOCKER-USER', rules.jump, '-A DOCKER-USER -j RETURN'],
-  });
-}
+const settings = cacheSettings;
+const sources = cacheSources;
+const emptyHost = emptyCacheHost;
+const convergedHost = (s: CacheSettings = settings) => convergedCacheHost(s);
 
 describe('planCache', () => {
   it('builds everything on an empty host, the secrets only in a sensitive 0600 file', () => {

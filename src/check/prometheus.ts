@@ -1,0 +1,60 @@
+// `fleet check --prometheus FILE`: the report as a node_exporter textfile-collector file.
+// Written atomically (temp file in the same directory, then rename) so the collector never reads
+// half a file; the temp name does not end in .prom, so the collector ignores it.
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { CheckReport, CheckHostStatus } from './report.js';
+
+const STATUSES: readonly CheckHostStatus[] = ['in-sync', 'drift', 'failed', 'unreachable'];
+const SEVERITIES = ['drift', 'error', 'warning'] as const;
+
+export function formatPrometheus(report: CheckReport): string {
+  const out: string[] = [];
+  const metric = (name: string, help: string, samples: Array<[Record<string, string>, number]>) => {
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+    for (const [labels, value] of samples) out.push(`${name}${formatLabels({ inventory: report.inventory, ...labels })} ${formatValue(value)}`);
+  };
+  const hostLabels = (h: CheckReport['hosts'][number]) => ({ host: h.host, role: h.roles.join(',') });
+  const reached = report.hosts.filter((h) => h.status !== 'unreachable');
+
+  metric('fleet_check_up', 'Whether fleet could connect to the host over SSH (1) or not (0).', report.hosts.map((h) => [hostLabels(h), h.status === 'unreachable' ? 0 : 1]));
+  metric('fleet_check_drift', 'Whether the host differs from the inventory (1) or not (0); absent for unreachable hosts.', reached.map((h) => [hostLabels(h), h.findings.some((f) => f.severity === 'drift') ? 1 : 0]));
+  metric('fleet_check_failed', 'Whether a check could not be completed on the host (1), e.g. dockerd down or daemon.json invalid.', reached.map((h) => [hostLabels(h), h.status === 'failed' ? 1 : 0]));
+  metric(
+    'fleet_check_findings',
+    'Findings on the host, by severity (drift, error, warning).',
+    reached.flatMap((h) => SEVERITIES.map((severity): [Record<string, string>, number] => [{ ...hostLabels(h), severity }, h.findings.filter((f) => f.severity === severity).length])),
+  );
+  metric('fleet_check_hosts', 'Hosts checked, by status.', STATUSES.map((status) => [{ status }, report.hosts.filter((h) => h.status === status).length]));
+  metric('fleet_check_last_run_timestamp_seconds', 'When the check started, in seconds since the Unix epoch.', [[{}, Date.parse(report.startedAt) / 1000]]);
+  metric('fleet_check_duration_seconds', 'How long the check took.', [[{}, report.durationMs / 1000]]);
+  metric('fleet_check_exit_code', 'Exit code of the check: 0 in sync, 2 drift, 4 unreachable or failed hosts, 6 both.', [[{}, report.exitCode]]);
+  return `${out.join('\n')}\n`;
+}
+
+function formatLabels(labels: Record<string, string>): string {
+  const pairs = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`);
+  return `{${pairs.join(',')}}`;
+}
+
+function formatValue(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(3);
+}
+
+/** Replace `file` atomically with `text` (mode 0644, readable by node_exporter). */
+export async function writeFileAtomically(file: string, text: string): Promise<void> {
+  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    const handle = await open(temp, 'w', 0o644);
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw new Error(`cannot write --prometheus file ${file}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,73 @@
+import { access, constants } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Argv } from 'yargs';
+import { UsageError } from '../core/errors.js';
+import { formatPrometheus, writeFileAtomically } from '../check/prometheus.js';
+import { buildCheckReport, type Role } from '../check/report.js';
+import type { Inventory } from '../inventory/model.js';
+import { SilentReporter } from '../reporters/silent.js';
+import { runCheck } from '../runner/check.js';
+import { checkExitCode } from './exit-codes.js';
+import { makeReporter, resolveHosts, withHostFlags, withRun, type HostFlags } from './common.js';
+
+interface CheckFlags extends HostFlags {
+  inventory: string;
+  prometheus?: string;
+  'disk-warning': number;
+}
+
+export const checkCommand = {
+  command: 'check <inventory>',
+  describe: 'read-only drift check of the cache hosts and clients; exit 0 in sync, 2 drift, 4 unreachable/failed, 6 both',
+  builder: (yargs: Argv) =>
+    withHostFlags(yargs)
+      .positional('inventory', { type: 'string', demandOption: true, describe: 'inventory file (YAML)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print one JSON document (schema in README) on stdout, nothing else' })
+      .option('journal-dir', { type: 'string', default: '.fleet', hidden: true, describe: 'unused: check keeps no journal' })
+      .option('prometheus', { type: 'string', describe: "also write the result to FILE in node_exporter's textfile-collector format (atomically)" })
+      .option('disk-warning', { type: 'number', default: 85, describe: "warn when the cache's data disk is at least this many percent full" })
+      .check((argv) => {
+        const pct = (argv as unknown as CheckFlags)['disk-warning'];
+        if (!(pct > 0 && pct <= 100)) throw new Error('--disk-warning must be a percentage between 1 and 100');
+        return true;
+      }),
+  handler: async (argv: CheckFlags): Promise<number> => {
+    if (argv.prometheus) await assertWritableDir(argv.prometheus);
+    const { inventory, hosts } = await resolveHosts(argv.inventory, argv.limit);
+    const options = { hosts, forks: argv.forks, diskWarnPercent: argv['disk-warning'], inventoryArg: argv.inventory };
+    const reporter = argv.json ? new SilentReporter() : makeReporter(false);
+    const result = await withRun(argv, (transport, emit) => runCheck(inventory, options, transport, emit), reporter);
+    const exitCode = checkExitCode(result.outcomes);
+    const report = buildCheckReport({
+      runId: result.runId,
+      inventory: argv.inventory,
+      startedAt: result.startedAt,
+      durationMs: result.durationMs,
+      exitCode,
+      outcomes: result.outcomes,
+      rolesOf: (host) => rolesOf(inventory, host),
+      fix: result.fix,
+    });
+    if (argv.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    if (argv.prometheus) {
+      // The directory was writable at the start; should that change, say so plainly (exit 1).
+      await writeFileAtomically(argv.prometheus, formatPrometheus(report)).catch((err: Error) => {
+        throw new UsageError(err.message);
+      });
+    }
+    return exitCode;
+  },
+};
+
+function rolesOf(inventory: Inventory, host: string): Role[] {
+  return [...(inventory.caches.some((h) => h.name === host) ? ['cache' as const] : []), ...(inventory.clients.some((h) => h.name === host) ? ['client' as const] : [])];
+}
+
+/** Fail before contacting any host when the textfile could not be written afterwards. */
+async function assertWritableDir(file: string): Promise<void> {
+  try {
+    await access(dirname(file), constants.W_OK);
+  } catch {
+    throw new UsageError(`--prometheus ${file}: directory ${dirname(file)} does not exist or is not writable`);
+  }
+}

@@ -1,0 +1,95 @@
+// `fleet check`: read every selected host with the same facts commands apply uses, and report
+// how it differs from the inventory. Strictly read-only: nothing is written, reloaded or started
+// on any host, and no journal entry is made.
+import { quote } from '../core/command.js';
+import type { Finding } from '../core/finding.js';
+import type { HostOutcome } from '../core/outcome.js';
+import { recapOf } from '../core/outcome.js';
+import { cacheFactsCommand, parseCacheFacts } from '../facts/cache-host.js';
+import { clientFactsCommand, parseClientFacts } from '../facts/docker-client.js';
+import type { Host, Inventory } from '../inventory/model.js';
+import type { Transport } from '../transports/transport.js';
+import { cacheFindings } from '../check/cache-findings.js';
+import { clientFindings } from '../check/client-findings.js';
+import { allowSources } from './allow-sources.js';
+import type { PartialOutcome } from './converge-client.js';
+import type { Emit } from './events.js';
+import type { HostShell } from './host-shell.js';
+import { newRunId } from './journal.js';
+import { runOnHosts } from './run-hosts.js';
+
+export interface CheckOptions {
+  /** Hosts selected by --limit, in inventory order. */
+  readonly hosts: readonly Host[];
+  readonly forks: number;
+  /** Warn when a cache's data disk is at least this full (percent). */
+  readonly diskWarnPercent: number;
+  /** The inventory path as the operator gave it, for the fix commands in the report. */
+  readonly inventoryArg: string;
+}
+
+export interface CheckResult {
+  readonly runId: string;
+  readonly startedAt: Date;
+  readonly durationMs: number;
+  readonly outcomes: readonly HostOutcome[];
+  /** The apply command that fixes every drifted host, or null when nothing drifted. */
+  readonly fix: string | null;
+}
+
+export async function runCheck(inventory: Inventory, options: CheckOptions, transport: Transport, emit: Emit): Promise<CheckResult> {
+  const startedAt = new Date();
+  const runId = newRunId();
+  const caches = new Set(inventory.caches.map((h) => h.name));
+  const clients = new Set(inventory.clients.map((h) => h.name));
+  const hosts = options.hosts.filter((h) => caches.has(h.name) || clients.has(h.name));
+  emit({ type: 'run-start', runId, command: 'check', check: true, inventory: inventory.file, hosts: hosts.map((h) => h.name) });
+  emit({ type: 'phase', name: 'check', hosts: hosts.map((h) => h.name) });
+
+  const outcomes = await runOnHosts(hosts, options.forks, transport, emit, async (host, shell) => {
+    const fixCommand = `fleet apply ${quote(options.inventoryArg)} --limit ${quote(host.name)}`;
+    const findings: Finding[] = [];
+    if (caches.has(host.name)) findings.push(...(await checkCache(inventory, host, shell, options, fixCommand)));
+    if (clients.has(host.name)) findings.push(...(await checkClient(inventory, host, shell, fixCommand)));
+    return outcomeOf(findings);
+  });
+
+  const drifted = outcomes.filter((o) => o.status === 'drift' || o.findings?.some((f) => f.severity === 'drift')).map((o) => o.host);
+  const durationMs = Date.now() - startedAt.getTime();
+  const fix = drifted.length > 0 ? `fleet apply ${quote(options.inventoryArg)} --limit ${quote(drifted.join(','))}` : null;
+  emit({ type: 'run-done', runId, command: 'check', recap: recapOf(outcomes), outcomes, problems: [], durationMs, notes: fix ? [`to fix the drift: ${fix}`] : [] });
+  return { runId, startedAt, durationMs, outcomes, fix };
+}
+
+async function checkClient(inventory: Inventory, host: Host, shell: HostShell, fixCommand: string): Promise<Finding[]> {
+  const settings = inventory.clientSettings(host);
+  const args = { daemonJsonPath: settings.daemonJsonPath, probeMirrors: settings.mirrors };
+  const facts = parseClientFacts(await shell.run(clientFactsCommand(args)), args);
+  return clientFindings(settings, facts, fixCommand);
+}
+
+async function checkCache(inventory: Inventory, host: Host, shell: HostShell, options: CheckOptions, fixCommand: string): Promise<Finding[]> {
+  const settings = inventory.cacheSettings(host);
+  const { sources, problems } = await allowSources(inventory, settings.allowCidrs);
+  if (problems.length > 0) {
+    return [{ kind: 'allowlist', severity: 'error', subject: 'mirror allowlist', expected: 'an IPv4 source for every client', found: problems.join('; '), fix: 'fix the inventory' }];
+  }
+  const probeUrl = `http://127.0.0.1:${settings.mirrorPort}/v2/`;
+  const facts = parseCacheFacts(await shell.run(cacheFactsCommand(settings.image, settings.dataDir, probeUrl)), probeUrl);
+  return cacheFindings({ settings, sources, diskWarnPercent: options.diskWarnPercent, fixCommand }, facts);
+}
+
+/** failed when a check could not be completed, drift when anything differs, ok otherwise. */
+export function outcomeOf(findings: readonly Finding[]): PartialOutcome {
+  const errors = findings.filter((f) => f.severity === 'error');
+  const drift = findings.filter((f) => f.severity === 'drift');
+  const warnings = findings.filter((f) => f.severity === 'warning');
+  const kinds = (list: readonly Finding[]) => [...new Set(list.map((f) => f.kind))].join(', ');
+  const warned = warnings.length > 0 ? ` (${warnings.length} warning(s): ${kinds(warnings)})` : '';
+  if (errors.length > 0) {
+    const also = drift.length > 0 ? `; also drift: ${kinds(drift)}` : '';
+    return { status: 'failed', message: `check incomplete: ${errors.map((f) => f.found).join('; ')}${also}${warned}`, changes: [], findings };
+  }
+  if (drift.length > 0) return { status: 'drift', message: `${drift.length} difference(s): ${kinds(drift)}${warned}`, changes: [], findings };
+  return { status: 'ok', message: `in sync${warned}`, changes: [], findings };
+}

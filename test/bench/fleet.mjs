@@ -36,10 +36,16 @@ export function fleetArgv(op, inventory, lab, extra = [], nodeArgs = []) {
   return [process.execPath, ...nodeArgs, FLEET, ...args, inventory, '--known-hosts', lab.knownHosts, ...extra];
 }
 
-/** Hosts per state from the plain reporter's last "total :" line. */
+/** Hosts per state from the plain reporter's "total :" line (apply/rollback, or check's
+ * in-sync/drift, counted as ok/changed). */
 export function fleetRecap(output) {
-  const m = /^total\s*: ok=(\d+) changed=(\d+) failed=(\d+) unreachable=(\d+) skipped=(\d+)/m.exec(output);
-  if (!m) return undefined;
-  const [ok, changed, failed, unreachable, skipped] = m.slice(1).map(Number);
-  return { hosts: ok + changed + failed + unreachable + skipped, ok, changed, failed, unreachable };
+  const run = /^total\s*: ok=(\d+) changed=(\d+) failed=(\d+) unreachable=(\d+) skipped=(\d+)/m.exec(output);
+  if (run) {
+    const [ok, changed, failed, unreachable, skipped] = run.slice(1).map(Number);
+    return { hosts: ok + changed + failed + unreachable + skipped, ok, changed, failed, unreachable };
+  }
+  const check = /^total\s*: in-sync=(\d+) drift=(\d+) failed=(\d+) unreachable=(\d+)/m.exec(output);
+  if (!check) return undefined;
+  const [ok, changed, failed, unreachable] = check.slice(1).map(Number);
+  return { hosts: ok + changed + failed + unreachable, ok, changed, failed, unreachable };
 }

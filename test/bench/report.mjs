@@ -11,8 +11,8 @@ export function linearFit(points) {
   return { slope, intercept: my - slope * mx };
 }
 
-const OPS = ['check', 'apply', 'apply-nochange', 'rollback'];
-const OP_LABEL = { check: 'check', apply: 'apply (first run)', 'apply-nochange': 'apply (no change)', rollback: 'rollback' };
+const OPS = ['check', 'check-insync', 'apply', 'apply-nochange', 'rollback'];
+const OP_LABEL = { check: 'check (drift)', 'check-insync': 'check (in sync)', apply: 'apply (first run)', 'apply-nochange': 'apply (no change)', rollback: 'rollback' };
 
 function find(results, tool, n, op) {
   return results.find((r) => r.tool === tool && r.hosts === n && r.op === op);

@@ -89,7 +89,8 @@ function judge(recap, n, expect, exitCode, okCodes) {
 async function runFleet(n, dir, inventory, lab, op, expect, okCodes) {
   const extra = opts.forks ? ['--forks', opts.forks] : [];
   const nodeArgs = opts['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'cpu-prof')}`, `--cpu-prof-name=${op}.cpuprofile`] : [];
-  const m = await measure(fleetArgv(op === 'apply-nochange' ? 'apply' : op, inventory, lab, extra, nodeArgs), {
+  const command = { 'apply-nochange': 'apply', 'check-insync': 'check' }[op] ?? op;
+  const m = await measure(fleetArgv(command, inventory, lab, extra, nodeArgs), {
     cwd: dir,
     env: { ...process.env, CI: 'true' },
     logFile: join(dir, `fleet-${op}.log`),
@@ -126,6 +127,7 @@ async function benchSize(n) {
   // Every tool starts from the lab's state (no mirrors) and ends there (its rollback).
   await runFleet(n, dir, fleetInventory, lab, 'check', 'changed', [2]);
   await runFleet(n, dir, fleetInventory, lab, 'apply', 'changed', [0]);
+  await runFleet(n, dir, fleetInventory, lab, 'check-insync', 'ok', [0]);
   await runFleet(n, dir, fleetInventory, lab, 'apply-nochange', 'ok', [0]);
   await runFleet(n, dir, fleetInventory, lab, 'rollback', 'changed', [0]);
   if (ansibleSizes.includes(n)) {

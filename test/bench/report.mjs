@@ -36,7 +36,8 @@ export function slopes(results) {
       const rows = results.filter((r) => r.tool === tool && r.op === op && r.ok);
       const wall = linearFit(rows.map((r) => [r.hosts, r.wallS]));
       const cpu = linearFit(rows.map((r) => [r.hosts, r.cpuS]));
-      if (wall) out.push({ tool, op, sizes: rows.map((r) => r.hosts), wallMsPerHost: wall.slope * 1000, wallInterceptS: wall.intercept, cpuMsPerHost: cpu.slope * 1000 });
+      const hosts = rows.every((r) => r.hostsCpuS !== undefined) ? linearFit(rows.map((r) => [r.hosts, r.hostsCpuS])) : undefined;
+      if (wall) out.push({ tool, op, sizes: rows.map((r) => r.hosts), wallMsPerHost: wall.slope * 1000, wallInterceptS: wall.intercept, cpuMsPerHost: cpu.slope * 1000, hostsCpuMsPerHost: (hosts?.slope ?? NaN) * 1000 });
     }
   }
   return out;
@@ -55,11 +56,11 @@ export function markdown(doc) {
       `login \`${doc.user}\`${doc.user === 'root' ? '' : ' with NOPASSWD sudo (become)'}, sshd MaxStartups 100:30:200. ` +
       `fleet: ${doc.fleetCheck}; default forks unless said. Ansible ran at ${doc.ansibleSizes.join(', ') || 'no'} hosts.`,
     '',
-    '| hosts | tool | operation | wall s | CPU s | CPU ms/host | peak RSS MB | hosts\' CPU s | result |',
-    '|---:|---|---|---:|---:|---:|---:|---:|---|',
+    '| hosts | tool | operation | wall s | CPU s | CPU ms/host | peak RSS MB | hosts\' CPU s | SSH logins/host | result |',
+    '|---:|---|---|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const r of doc.results) {
-    lines.push(`| ${r.hosts} | ${r.tool} | ${OP_LABEL[r.op]} | ${f(r.wallS)} | ${f(r.cpuS)} | ${f((r.cpuS * 1000) / r.hosts, 1)} | ${f(r.peakRssMb, 0)} | ${f(r.hostsCpuS)} | ${r.ok ? '' : 'FAILED: '}${r.summary} |`);
+    lines.push(`| ${r.hosts} | ${r.tool} | ${OP_LABEL[r.op]} | ${f(r.wallS)} | ${f(r.cpuS)} | ${f((r.cpuS * 1000) / r.hosts, 1)} | ${f(r.peakRssMb, 0)} | ${f(r.hostsCpuS)} | ${f(r.sshConnectionsPerHost)} | ${r.ok ? '' : 'FAILED: '}${r.summary} |`);
   }
   if (doc.ratios.length > 0) {
     lines.push('', '| hosts | operation | Ansible wall / fleet wall (defaults) | (tuned) |', '|---:|---|---:|---:|');
@@ -72,8 +73,8 @@ export function markdown(doc) {
     }
   }
   if (doc.slopes.length > 0) {
-    lines.push('', '| tool | operation | sizes | wall ms per host (slope) | CPU ms per host (slope) |', '|---|---|---|---:|---:|');
-    for (const s of doc.slopes) lines.push(`| ${s.tool} | ${OP_LABEL[s.op]} | ${s.sizes.join(', ')} | ${f(s.wallMsPerHost)} | ${f(s.cpuMsPerHost)} |`);
+    lines.push('', 'Cost per host: slope of a least-squares line through the sizes.', '', '| tool | operation | sizes | wall ms per host | control CPU ms per host | hosts\' CPU ms per host |', '|---|---|---|---:|---:|---:|');
+    for (const s of doc.slopes) lines.push(`| ${s.tool} | ${OP_LABEL[s.op]} | ${s.sizes.join(', ')} | ${f(s.wallMsPerHost, 1)} | ${f(s.cpuMsPerHost, 1)} | ${f(s.hostsCpuMsPerHost, 1)} |`);
   }
   if (doc.notes.length > 0) lines.push('', ...doc.notes.map((note) => `- ${note}`));
   return `${lines.join('\n')}\n`;

@@ -7,7 +7,7 @@
 //   node test/bench/run.mjs [--sizes 10,100,1000] [--ansible-sizes 10,100] [--user deploy|root]
 //                           [--forks N] [--keep-lab] [--skip-ansible] [--cpu-prof]
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -69,13 +69,33 @@ const date = new Date().toISOString().replace(/\.\d+Z$/, '').replace(/:/g, '-');
 const runRoot = join(opts.out, `bench-${date}`);
 const results = [];
 
+/** SSH logins the lab's sshds accepted so far (each host logs to its own /var/log/sshd.log). */
+function acceptedLogins() {
+  let count = 0;
+  for (const host of readdirSync(join(STATE, 'hosts'))) {
+    try {
+      count += readFileSync(join(STATE, 'hosts', host, 'log', 'sshd.log'), 'utf8').split('Accepted publickey').length - 1;
+    } catch {
+      /* no login yet */
+    }
+  }
+  return count;
+}
+
+/** measure(), plus the SSH connections the run opened per host. */
+async function measureRun(n, argv, options) {
+  const before = acceptedLogins();
+  const m = await measure(argv, options);
+  return { ...m, sshConnectionsPerHost: (acceptedLogins() - before) / n };
+}
+
 function log(msg) {
   process.stderr.write(`[bench] ${msg}\n`);
 }
 
 function record(row) {
   results.push(row);
-  log(`${String(row.hosts).padStart(4)} ${row.tool.padEnd(15)} ${row.op.padEnd(14)} wall ${row.wallS.toFixed(2)} s  cpu ${row.cpuS.toFixed(2)} s  hosts cpu ${row.hostsCpuS?.toFixed(2) ?? '-'} s  rss ${row.peakRssMb.toFixed(0)} MB  ${row.ok ? 'ok' : 'FAILED'}: ${row.summary}`);
+  log(`${String(row.hosts).padStart(4)} ${row.tool.padEnd(15)} ${row.op.padEnd(14)} wall ${row.wallS.toFixed(2)} s  cpu ${row.cpuS.toFixed(2)} s  hosts cpu ${row.hostsCpuS?.toFixed(2) ?? '-'} s  rss ${row.peakRssMb.toFixed(0)} MB  ssh/host ${row.sshConnectionsPerHost.toFixed(2)}  ${row.ok ? 'ok' : 'FAILED'}: ${row.summary}`);
 }
 
 /** Did a run do the expected work on every host? `expect`: 'changed' or 'ok' for all. */
@@ -90,7 +110,7 @@ async function runFleet(n, dir, inventory, lab, op, expect, okCodes) {
   const extra = opts.forks ? ['--forks', opts.forks] : [];
   const nodeArgs = opts['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'cpu-prof')}`, `--cpu-prof-name=${op}.cpuprofile`] : [];
   const command = { 'apply-nochange': 'apply', 'check-insync': 'check' }[op] ?? op;
-  const m = await measure(fleetArgv(command, inventory, lab, extra, nodeArgs), {
+  const m = await measureRun(n, fleetArgv(command, inventory, lab, extra, nodeArgs), {
     cwd: dir,
     env: { ...process.env, CI: 'true' },
     logFile: join(dir, `fleet-${op}.log`),
@@ -104,7 +124,7 @@ async function runAnsible(n, dir, inventory, lab, tuning, op, expect) {
   const runDir = join(dir, `${tuning.name}-${op}`);
   mkdirSync(runDir, { recursive: true });
   const env = ansibleEnv(process.env, tuning, lab, runDir);
-  const m = await measure(ansibleArgv(inventory, op === 'apply-nochange' ? 'apply' : op), {
+  const m = await measureRun(n, ansibleArgv(inventory, op === 'apply-nochange' ? 'apply' : op), {
     cwd: runDir,
     env,
     logFile: join(dir, `${tuning.name}-${op}.log`),

@@ -1,0 +1,38 @@
+// The benchmark's pure parts: reading the tools' recaps back, and the per-host slope.
+import { describe, expect, it } from 'vitest';
+import { ansibleRecap } from '../bench/ansible.mjs';
+import { fleetRecap } from '../bench/fleet.mjs';
+import { linearFit, ratios } from '../bench/report.mjs';
+
+describe('benchmark helpers', () => {
+  it('reads the recap of fleet apply/rollback and of fleet check', () => {
+    expect(fleetRecap('x\ntotal : ok=1 changed=7 failed=1 unreachable=1 skipped=0\njournal: y')).toEqual({ hosts: 10, ok: 1, changed: 7, failed: 1, unreachable: 1 });
+    expect(fleetRecap('total : in-sync=3 drift=5 failed=0 unreachable=2\n')).toEqual({ hosts: 10, ok: 3, changed: 5, failed: 0, unreachable: 2 });
+    expect(fleetRecap('no recap at all')).toBeUndefined();
+  });
+
+  it('counts Ansible PLAY RECAP lines per host state', () => {
+    const out = [
+      'PLAY RECAP ****',
+      'fb-1                       : ok=4    changed=2    unreachable=0    failed=0    skipped=0',
+      'fb-2                       : ok=4    changed=0    unreachable=0    failed=0    skipped=0',
+      'fb-3                       : ok=0    changed=0    unreachable=1    failed=0    skipped=0',
+      'fb-4                       : ok=2    changed=1    unreachable=0    failed=1    skipped=0',
+    ].join('\n');
+    expect(ansibleRecap(out)).toEqual({ hosts: 4, changed: 1, ok: 1, failed: 1, unreachable: 1 });
+  });
+
+  it('fits cost per host through the sizes', () => {
+    const fit = linearFit([[10, 1.5], [100, 6], [1000, 51]]);
+    expect(fit.slope).toBeCloseTo(0.05, 6);
+    expect(fit.intercept).toBeCloseTo(1, 6);
+    expect(linearFit([[10, 1]])).toBeUndefined();
+  });
+
+  it('compares Ansible with fleet only where both did the work', () => {
+    const row = (tool: string, wallS: number, ok = true) => ({ tool, hosts: 100, op: 'check', wallS, cpuS: 1, ok });
+    expect(ratios([row('fleet', 2), row('ansible-default', 60), row('ansible-tuned', 20, false)])).toEqual([
+      { hosts: 100, op: 'check', versus: 'ansible-default', wallRatio: 30, cpuRatio: 1 },
+    ]);
+  });
+});

@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { InventoryError, UsageError } from '../core/errors.js';
 import { applyCommand } from './apply-command.js';
 import { rollbackCommand } from './rollback-command.js';
+import { scheduleCommand } from './schedule-command.js';
 import { EXIT } from './exit-codes.js';
 
 type Handler = (argv: never) => Promise<number>;
@@ -18,7 +19,8 @@ async function main(argv: string[]): Promise<number> {
     .usage('$0 <command> [options]\n\nProvision a Docker Hub pull-through cache and point a fleet of Docker hosts at it, over SSH.')
     .command({ ...applyCommand, handler: wrap(applyCommand.handler) } as never)
     .command({ ...rollbackCommand, handler: wrap(rollbackCommand.handler) } as never)
-    .demandCommand(1, 'name a command: apply, rollback')
+    .command({ ...scheduleCommand, handler: wrap(scheduleCommand.handler) } as never)
+    .demandCommand(1, 'name a command: apply, rollback, schedule')
     .strict()
     .help()
     .alias('help', 'h')

@@ -50,7 +50,8 @@ export const scheduleCommand = {
       const where = spec.format === 'circleci' ? 'the CircleCI project or context' : spec.envFile ? spec.envFile : 'the environment of the scheduled run (--environment-file)';
       notes.push(`note: the inventory reads ${unsetEnv.join(', ')} from the environment, unset here: provide ${unsetEnv.length === 1 ? 'it' : 'them'} in ${where}`);
     }
-    const nextSteps = ['next steps:', ...rendering.nextSteps.map((s) => `  ${s}`)];
+    const save = outDir === undefined ? ['save each file above under its name, or run again with --out DIR'] : [];
+    const nextSteps = ['next steps:', ...[...save, ...rendering.nextSteps].map((s) => `  ${s}`)];
     if (outDir === undefined) {
       process.stdout.write(formatForStdout(rendering.files));
       process.stderr.write([...notes, ...nextSteps].join('\n') + '\n');

@@ -39,7 +39,7 @@ export function renderCron(spec: HostSchedule, outDir: string | undefined): Rend
     cronD
       ? `sudo install -m 0644 -o root -g root ${written} /etc/cron.d/${spec.name}`
       : `(crontab -l 2>/dev/null; cat ${written}) | crontab -   # as the user the check runs as`,
-    ...(spec.envFile === undefined ? [] : [`chmod 0600 ${spec.envFile}   # the credentials the inventory reads from the environment`]),
+    ...(spec.envFile === undefined ? [] : [`chmod 0600 ${spec.envFile}   # credentials; owned by the user the check runs as, who reads it`]),
     `after the first run: cat ${spec.report}`,
   ];
   return { files: [file], nextSteps };

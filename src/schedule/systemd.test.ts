@@ -58,12 +58,12 @@ describe('systemd units', () => {
     const t = unitSettings(renderSystemd(hostSchedule({ everySeconds: 5400 }), undefined).files[1]?.content ?? '');
     expect(t.get('OnUnitActiveSec')).toEqual(['1h 30min']);
     expect(t.get('OnBootSec')).toEqual(['5min']);
-    expect(t.get('RandomizedDelaySec')).toEqual(['5min']);
+    expect(t.get('AccuracySec')).toEqual(['1s']);
+    expect(t.has('RandomizedDelaySec')).toBe(false); // it would be added to every period
     expect(t.get('Unit')).toEqual(['fleet-check.service']);
     expect(t.get('WantedBy')).toEqual(['timers.target']);
     const short = unitSettings(renderSystemd(hostSchedule({ everySeconds: 60 }), undefined).files[1]?.content ?? '');
     expect(short.get('OnBootSec')).toEqual(['1min']);
-    expect(short.get('RandomizedDelaySec')).toEqual(['6s']);
   });
 
   it('gives next steps that install and enable the timer', () => {

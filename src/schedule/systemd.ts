@@ -6,7 +6,6 @@ import { systemdCommandLine, systemdVerbatim, systemdWord } from './escape.js';
 import { checkArgv, type HostSchedule, type Rendering } from './spec.js';
 
 const MAX_BOOT_DELAY = 5 * 60;
-const MAX_JITTER = 5 * 60;
 
 export function renderSystemd(spec: HostSchedule, outDir: string | undefined): Rendering {
   const every = formatDuration(spec.everySeconds);
@@ -32,7 +31,6 @@ export function renderSystemd(spec: HostSchedule, outDir: string | undefined): R
     every,
     bootDelay: systemdTimespan(Math.min(spec.everySeconds, MAX_BOOT_DELAY)),
     interval: systemdTimespan(spec.everySeconds),
-    jitter: systemdTimespan(Math.min(Math.floor(spec.everySeconds / 10), MAX_JITTER)),
   });
   const files = [
     { name: `${spec.name}.service`, content: service },

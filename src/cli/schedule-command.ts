@@ -40,6 +40,9 @@ export const scheduleCommand = {
       .option('context', { type: 'string', describe: 'circleci: context holding the variables the inventory reads' })
       .option('ssh-fingerprint', { type: 'string', array: true, describe: 'circleci: fingerprint of the SSH key to load (default: every key of the project)' }),
   handler: async (argv: Flags): Promise<number> => {
+    for (const [key, value] of Object.entries(argv)) {
+      if (Array.isArray(value) && key !== '_' && key !== 'ssh-fingerprint' && key !== 'sshFingerprint') throw new UsageError(`--${key} was given more than once`);
+    }
     const spec = buildSpec(argv, { cwd: process.cwd(), runningFleet: runningFleet() });
     await checkFilesExist(spec);
     const unsetEnv = await checkInventory(path.resolve(argv.inventory));

@@ -46,6 +46,7 @@ describe('value checks', () => {
     for (const bad of ['a\nb', 'a\\b', 'a"b', 'a\tb']) {
       expect(() => checkValue('--workdir', bad)).toThrow(/--workdir .*not supported/);
     }
+    expect(() => checkValue('--workdir', '/srv/fleet ')).toThrow(/trailing spaces/);
     expect(checkValue('--workdir', "/srv/it's 100% $fleet")).toBe("/srv/it's 100% $fleet");
   });
 

@@ -6,12 +6,14 @@ import { UsageError } from '../core/errors.js';
 /**
  * Refuse what no format can carry: control characters (a newline ends a unit line or a crontab
  * entry), backslashes (cron has no escape for a backslash before `%`) and double quotes (systemd
- * path lists would need them escaped). No sane path contains them.
+ * path lists would need them escaped), and spaces at either end. No sane path contains them.
  */
 export function checkValue(flag: string, value: string): string {
   if (/[\u0000-\u001f\u007f\\"]/.test(value)) {
     throw new UsageError(`${flag} ${JSON.stringify(value)}: control characters, backslashes and double quotes are not supported here`);
   }
+  // systemd strips them from the end of a setting's value.
+  if (value.trim() !== value) throw new UsageError(`${flag} ${JSON.stringify(value)}: leading or trailing spaces are not supported here`);
   return value;
 }
 

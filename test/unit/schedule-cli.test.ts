@@ -67,6 +67,7 @@ describe('fleet schedule', { timeout: 120_000 }, () => {
       [['missing.yml', '--every', '15m', '--format', 'cron'], /missing.yml: cannot read inventory/],
       [['inventory.yml', '--every', '15m', '--format', 'systemd', '--fleet-bin', '/nonexistent/fleet'], /--fleet-bin: \/nonexistent\/fleet is not an executable file/],
       [['inventory.yml', '--every', '15m', '--format', 'circleci'], /needs --known-hosts FILE/],
+      [['inventory.yml', '--every', '15m', '--every', '1h', '--format', 'cron'], /--every was given more than once/],
     ];
     for (const [args, message] of cases) {
       const r = fleet(...args);

@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import type { Argv } from 'yargs';
@@ -32,7 +32,7 @@ export const scheduleCommand = {
       .option('known-hosts', { type: 'string', describe: 'passed to fleet check; required for circleci (a file committed to the repository)' })
       .option('prometheus', { type: 'string', describe: 'systemd, cron: fleet check writes a node_exporter textfile here' })
       .option('fleet-bin', { type: 'string', describe: 'systemd, cron: fleet executable to run [default: this node and this fleet, by absolute path]' })
-      .option('workdir', { type: 'string', describe: 'directory the check runs in; for circleci, the repository root [default: current directory]' })
+      .option('workdir', { type: 'string', describe: 'directory the check runs in [default: current directory]; for circleci, the repository root [default: the enclosing git repository]' })
       .option('user', { type: 'string', describe: 'systemd: User=; cron: render an /etc/cron.d file running as USER' })
       .option('environment-file', { type: 'string', describe: 'systemd, cron: KEY=value file with the variables the inventory reads as {{ env.NAME }}' })
       .option('report', { type: 'string', describe: 'cron: where the JSON report is kept [default: WORKDIR/NAME.json]' })
@@ -43,7 +43,9 @@ export const scheduleCommand = {
     for (const [key, value] of Object.entries(argv)) {
       if (Array.isArray(value) && key !== '_' && key !== 'ssh-fingerprint' && key !== 'sshFingerprint') throw new UsageError(`--${key} was given more than once`);
     }
-    const spec = buildSpec(argv, { cwd: process.cwd(), runningFleet: runningFleet() });
+    // CircleCI runs from the repository root: default to it rather than to a subdirectory.
+    const workdir = argv.workdir ?? (argv.format === 'circleci' ? repositoryRoot(process.cwd()) : undefined);
+    const spec = buildSpec({ ...argv, ...(workdir === undefined ? {} : { workdir }) }, { cwd: process.cwd(), runningFleet: runningFleet() });
     await checkFilesExist(spec);
     const unsetEnv = await checkInventory(path.resolve(argv.inventory));
     const outDir = argv.out === undefined ? undefined : path.resolve(argv.out);
@@ -72,6 +74,14 @@ function runningFleet(): string[] {
   const script = process.argv[1];
   if (!script) throw new UsageError('cannot tell where this fleet is installed: give --fleet-bin');
   return [process.execPath, realpathSync(script)];
+}
+
+/** The nearest directory holding `.git` (a directory, or a file in a worktree), if any. */
+function repositoryRoot(from: string): string | undefined {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, '.git'))) return dir;
+    if (path.dirname(dir) === dir) return undefined;
+  }
 }
 
 /** Files the scheduled run reads must exist now (on this machine, or in the repository for CI). */

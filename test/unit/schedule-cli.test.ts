@@ -1,6 +1,6 @@
 // `fleet schedule` end to end through bin/fleet.js (run `npm run build` first; no hosts needed).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +57,20 @@ describe('fleet schedule', { timeout: 120_000 }, () => {
     expect(readFileSync(path.join(out, 'config.yml'), 'utf8')).toBe('version: 2.1\n');
     expect(fleet(...args, '--force').stdout).toContain(`replaced  ${path.join(out, 'config.yml')}`);
     expect(readFileSync(path.join(out, 'config.yml'), 'utf8')).toContain('store_artifacts');
+  });
+
+  it('for CircleCI, makes paths relative to the enclosing git repository by default', () => {
+    const repoDir = mkdtempSync(path.join(tmpdir(), 'fleet-schedule-repo-'));
+    mkdirSync(path.join(repoDir, '.git'));
+    mkdirSync(path.join(repoDir, 'ops'));
+    copyFileSync(path.join(dir, 'inventory.yml'), path.join(repoDir, 'ops', 'inventory.yml'));
+    writeFileSync(path.join(repoDir, 'ops', 'known_hosts'), '');
+    const r = spawnSync(process.execPath, [bin, 'schedule', 'inventory.yml', '--every', '1d', '--format', 'circleci', '--known-hosts', 'known_hosts'], {
+      cwd: path.join(repoDir, 'ops'),
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('fleet check ops/inventory.yml --known-hosts ops/known_hosts --json');
   });
 
   it('exits 1 with a clear message on usage and inventory errors', () => {

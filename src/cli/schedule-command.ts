@@ -5,7 +5,7 @@ import type { Argv } from 'yargs';
 import { UsageError } from '../core/errors.js';
 import { checkInventory } from '../schedule/inventory-check.js';
 import { buildSpec, type ScheduleFlags } from '../schedule/options.js';
-import { formatForStdout, writeFiles } from '../schedule/output.js';
+import { formatForStdout, writeFiles, type WriteStatus } from '../schedule/output.js';
 import { renderSchedule } from '../schedule/render.js';
 import { FORMATS, type ScheduleSpec } from '../schedule/spec.js';
 import { CALENDAR_VALUES } from '../schedule/duration.js';
@@ -40,34 +40,41 @@ export const scheduleCommand = {
       .option('context', { type: 'string', describe: 'circleci: context holding the variables the inventory reads' })
       .option('ssh-fingerprint', { type: 'string', array: true, describe: 'circleci: fingerprint of the SSH key to load (default: every key of the project)' }),
   handler: async (argv: Flags): Promise<number> => {
-    for (const [key, value] of Object.entries(argv)) {
-      if (Array.isArray(value) && key !== '_' && key !== 'ssh-fingerprint' && key !== 'sshFingerprint') throw new UsageError(`--${key} was given more than once`);
-    }
+    refuseRepeatedFlags(argv);
     // CircleCI runs from the repository root: default to it rather than to a subdirectory.
     const workdir = argv.workdir ?? (argv.format === 'circleci' ? repositoryRoot(process.cwd()) : undefined);
     const spec = buildSpec({ ...argv, ...(workdir === undefined ? {} : { workdir }) }, { cwd: process.cwd(), runningFleet: runningFleet() });
     await checkFilesExist(spec);
     const unsetEnv = await checkInventory(path.resolve(argv.inventory));
-    const outDir = argv.out === undefined ? undefined : path.resolve(argv.out);
     const rendering = renderSchedule(spec, argv.out);
-    const notes: string[] = [];
-    if (unsetEnv.length) {
-      const where = spec.format === 'circleci' ? 'the CircleCI project or context' : spec.envFile ? spec.envFile : 'the environment of the scheduled run (--environment-file)';
-      notes.push(`note: the inventory reads ${unsetEnv.join(', ')} from the environment, unset here: provide ${unsetEnv.length === 1 ? 'it' : 'them'} in ${where}`);
-    }
-    const save = outDir === undefined ? ['save each file above under its name, or run again with --out DIR'] : [];
-    const nextSteps = ['next steps:', ...[...save, ...rendering.nextSteps].map((s) => `  ${s}`)];
-    if (outDir === undefined) {
+    const notes = unsetEnv.length ? [`note: the inventory reads ${unsetEnv.join(', ')} from the environment, unset here: provide ${unsetEnv.length === 1 ? 'it' : 'them'} in ${envSource(spec)}`] : [];
+    const steps = (save: string[]) => ['next steps:', ...[...save, ...rendering.nextSteps].map((s) => `  ${s}`)];
+    if (argv.out === undefined) {
       process.stdout.write(formatForStdout(rendering.files));
-      process.stderr.write([...notes, ...nextSteps].join('\n') + '\n');
+      process.stderr.write([...notes, ...steps(['save each file above under its name, or run again with --out DIR'])].join('\n') + '\n');
       return EXIT.ok;
     }
-    const results = await writeFiles(outDir, rendering.files, argv.force);
-    const lines = results.map((r) => `${r.status === 'unchanged' ? 'unchanged' : r.status === 'created' ? 'wrote    ' : 'replaced '} ${r.file}`);
-    process.stdout.write([...lines, ...notes, ...nextSteps].join('\n') + '\n');
+    const results = await writeFiles(path.resolve(argv.out), rendering.files, argv.force);
+    const written = results.map((r) => `${WRITE_LABEL[r.status]} ${r.file}`);
+    process.stdout.write([...written, ...notes, ...steps([])].join('\n') + '\n');
     return EXIT.ok;
   },
 };
+
+const WRITE_LABEL: Record<WriteStatus, string> = { created: 'wrote    ', replaced: 'replaced ', unchanged: 'unchanged' };
+
+/** yargs turns a repeated flag into an array; only --ssh-fingerprint is meant to repeat. */
+function refuseRepeatedFlags(argv: Flags): void {
+  for (const [key, value] of Object.entries(argv)) {
+    if (Array.isArray(value) && !['_', 'ssh-fingerprint', 'sshFingerprint'].includes(key)) throw new UsageError(`--${key} was given more than once`);
+  }
+}
+
+/** Where the scheduled run gets the variables the inventory reads from the environment. */
+function envSource(spec: ScheduleSpec): string {
+  if (spec.format === 'circleci') return 'the CircleCI project or context';
+  return spec.envFile ?? 'the environment of the scheduled run (--environment-file)';
+}
 
 /** This node and this fleet's bin/fleet.js, by absolute path: PATH and version managers do not matter. */
 function runningFleet(): string[] {

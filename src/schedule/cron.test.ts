@@ -79,7 +79,7 @@ describe('cron', () => {
     expect(() => renderCron(hostSchedule({ format: 'cron', workdir: long, report: `${long}/r.json` }), undefined)).toThrow(/characters, more than cron reads/);
   });
 
-  it.skipIf(!existsSync('/usr/bin/flock'))('runs fleet check with the exact arguments, the env file exported, and keeps the report', () => {
+  it.skipIf(!existsSync('/usr/bin/flock'))('runs fleet check with the exact arguments, the env file exported, and keeps the report (skipped where flock is absent)', () => {
     const { root, spec, env } = sandbox(0);
     const command = cronUnescape(entry(renderCron(spec, undefined).files[0]?.content ?? '', false).command);
     const r = spawnSync('/bin/sh', ['-c', command], { encoding: 'utf8', env, cwd: '/' });
@@ -92,7 +92,7 @@ describe('cron', () => {
     expect(existsSync(`${spec.report}.tmp`)).toBe(false);
   });
 
-  it.skipIf(!existsSync('/usr/bin/flock'))('makes a non-zero exit visible on stderr and in syslog, and still keeps the report', () => {
+  it.skipIf(!existsSync('/usr/bin/flock'))('makes a non-zero exit visible on stderr and in syslog, and still keeps the report (skipped where flock is absent)', () => {
     const { spec, env } = sandbox(2);
     const command = cronUnescape(entry(renderCron(spec, undefined).files[0]?.content ?? '', false).command);
     const r = spawnSync('/bin/sh', ['-c', command], { encoding: 'utf8', env });
@@ -101,7 +101,7 @@ describe('cron', () => {
     expect(readFileSync(spec.report, 'utf8')).toBe('{"summary":{}}\n');
   });
 
-  it.skipIf(!existsSync('/usr/bin/flock'))('skips a run while the previous one holds the lock, and says so', () => {
+  it.skipIf(!existsSync('/usr/bin/flock'))('skips a run while the previous one holds the lock, and says so (skipped where flock is absent)', () => {
     const { spec, env } = sandbox(0);
     const command = cronUnescape(entry(renderCron(spec, undefined).files[0]?.content ?? '', false).command);
     // Hold the lock (as a running check would) while cron's command runs.
@@ -110,7 +110,7 @@ describe('cron', () => {
     expect(existsSync(env.RECORD)).toBe(false);
   });
 
-  it.skipIf(!existsSync('/usr/bin/flock'))('an unreadable env file is an error (1), never mistaken for drift', () => {
+  it.skipIf(!existsSync('/usr/bin/flock'))('an unreadable env file is an error (1), never mistaken for drift (skipped where flock is absent)', () => {
     const { spec, env } = sandbox(0);
     const command = cronUnescape(entry(renderCron({ ...spec, envFile: `${spec.envFile}.missing` }, undefined).files[0]?.content ?? '', false).command);
     const r = spawnSync('/bin/sh', ['-c', command], { encoding: 'utf8', env });

@@ -38,7 +38,7 @@ describe('formatting', () => {
   });
 
   const analyze = '/usr/bin/systemd-analyze';
-  it.skipIf(!existsSync(analyze))('gives time spans systemd reads as the same number of seconds', () => {
+  it.skipIf(!existsSync(analyze))('gives time spans systemd reads as the same number of seconds (skipped where systemd-analyze is absent)', () => {
     for (const seconds of [60, 90, 900, 5400, 86_400, 93_784, 604_800]) {
       const r = spawnSync(analyze, ['timespan', systemdTimespan(seconds)], { encoding: 'utf8' });
       expect(r.status).toBe(0);

@@ -73,7 +73,7 @@ describe('systemd units', () => {
     expect(renderSystemd(hostSchedule(), '/etc/systemd/system').nextSteps.join('\n')).not.toContain('install');
   });
 
-  it.skipIf(noAnalyze)('passes systemd-analyze verify, with spaces, % and $ in every path', () => {
+  it.skipIf(noAnalyze)('passes systemd-analyze verify, with spaces, % and $ in every path (skipped where /usr/bin/systemd-analyze is absent)', () => {
     // verify resolves specifiers and checks that ExecStart's binary exists: an unescaped `%Z`
     // (no such specifier) or a wrongly quoted path fails it.
     const root = mkdtempSync(path.join(tmpdir(), 'fleet sched %Z $x '));

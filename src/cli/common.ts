@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
+import { UsageError } from '../core/errors.js';
 import { loadInventory } from '../inventory/load.js';
 import { selectHosts } from '../inventory/limit.js';
 import type { Host, Inventory } from '../inventory/model.js';
@@ -47,11 +48,11 @@ export function withHostFlags<T>(yargs: Argv<T>) {
     .option('journal-dir', { type: 'string', default: '.fleet', describe: 'where the local run journal is kept' })
     .check((argv) => {
       const forks = (argv as unknown as HostFlags).forks;
-      if (!Number.isInteger(forks) || forks < 1) throw new Error('--forks must be a whole number of at least 1');
+      if (!Number.isInteger(forks) || forks < 1) throw new UsageError('--forks must be a whole number of at least 1');
       const flags = argv as unknown as HostFlags;
-      if (!Number.isInteger(flags['connect-retries']) || flags['connect-retries'] < 0) throw new Error('--connect-retries must be a whole number of at least 0');
-      if (!Number.isInteger(flags['keepalive-count']) || flags['keepalive-count'] < 1) throw new Error('--keepalive-count must be a whole number of at least 1');
-      if (!(flags['keepalive-interval'] > 0)) throw new Error('--keepalive-interval must be more than 0 seconds');
+      if (!Number.isInteger(flags['connect-retries']) || flags['connect-retries'] < 0) throw new UsageError('--connect-retries must be a whole number of at least 0');
+      if (!Number.isInteger(flags['keepalive-count']) || flags['keepalive-count'] < 1) throw new UsageError('--keepalive-count must be a whole number of at least 1');
+      if (!(flags['keepalive-interval'] > 0)) throw new UsageError('--keepalive-interval must be more than 0 seconds');
       return true;
     });
 }

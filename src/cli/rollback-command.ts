@@ -27,7 +27,7 @@ export const rollbackCommand = {
       .option('cache', { type: 'boolean', default: false, describe: 'also remove the through-cache container, its firewall rules, unit and secrets file' })
       .option('purge-cache', { type: 'boolean', default: false, describe: 'with --cache: delete the cached data as well' })
       .check((argv) => {
-        if (argv['purge-cache'] && !argv.cache) throw new Error('--purge-cache needs --cache');
+        if (argv['purge-cache'] && !argv.cache) throw new UsageError('--purge-cache needs --cache');
         return true;
       }),
   handler: async (argv: RollbackFlags): Promise<number> => {

@@ -1,13 +1,13 @@
-// `fleet apply`: the cache hosts first, then a health gate, then every client, then (optionally)
-// a pull through the mirror. One engine for --check and for real.
+// `fleet apply`: the cache hosts first, then a health gate, then every client (in batches with
+// --serial), then (optionally) a pull through the mirror. One engine for --check and for real.
 import type { HostOutcome } from '../core/outcome.js';
 import { recapOf } from '../core/outcome.js';
 import type { Host, Inventory } from '../inventory/model.js';
 import type { Transport } from '../transports/transport.js';
 import { allowSources } from './allow-sources.js';
-import { ONE_BATCH, type RolloutOptions } from './batches.js';
 import { applyCache } from './apply-cache.js';
 import { applyClient } from './apply-client.js';
+import { ONE_BATCH, type RolloutOptions } from './batches.js';
 import type { BaseRunOptions, Emit } from './events.js';
 import { Journal, newRunId } from './journal.js';
 import { verifyPull, waitForMirrors } from './mirror-probe.js';

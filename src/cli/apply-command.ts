@@ -1,9 +1,10 @@
 import type { Argv } from 'yargs';
 import { runApply } from '../runner/apply.js';
 import { exitCodeFor } from './exit-codes.js';
-import { recordableOptions, resolveHosts, withHostFlags, withRun, type HostFlags } from './common.js';
+import { recordableOptions, withHostFlags, withRun, type HostFlags } from './common.js';
+import { resolveRunHosts, rolloutOptions, withRolloutFlags, type RolloutFlags } from './rollout-flags.js';
 
-interface ApplyFlags extends HostFlags {
+interface ApplyFlags extends HostFlags, RolloutFlags {
   inventory: string;
   check: boolean;
   diff: boolean;
@@ -16,7 +17,7 @@ export const applyCommand = {
   command: 'apply <inventory>',
   describe: 'make the cache hosts serve the mirror and point every client at it',
   builder: (yargs: Argv) =>
-    withHostFlags(yargs)
+    withRolloutFlags(withHostFlags(yargs))
       .positional('inventory', { type: 'string', demandOption: true, describe: 'inventory file (YAML)' })
       .option('check', { alias: 'C', type: 'boolean', default: false, describe: 'change nothing; report what would change' })
       .option('diff', { alias: 'D', type: 'boolean', default: false, describe: 'show a unified diff of every file change (secrets as ***)' })
@@ -24,13 +25,14 @@ export const applyCommand = {
       .option('verify-pull', { type: 'string', describe: 'afterwards, pull IMAGE on one client through the mirror and confirm the cache holds it' })
       .option('restart', { type: 'boolean', default: false, describe: 'restart docker instead of reloading it (stops running containers unless live-restore is on)' }),
   handler: async (argv: ApplyFlags): Promise<number> => {
-    const { inventory, hosts } = await resolveHosts(argv.inventory, argv.limit);
+    const { inventory, hosts } = await resolveRunHosts(argv.inventory, argv, 'apply');
     const options = {
       hosts,
       check: argv.check,
       diff: argv.diff,
       restart: argv.restart,
       forks: argv.forks,
+      rollout: rolloutOptions(argv),
       journalDir: argv['journal-dir'],
       recordedOptions: recordableOptions(argv),
       ...(argv['verify-pull'] ? { verifyPull: argv['verify-pull'] } : {}),

@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
+import { UsageError } from '../core/errors.js';
 import { loadInventory } from '../inventory/load.js';
 import { selectHosts } from '../inventory/limit.js';
 import type { Host, Inventory } from '../inventory/model.js';
@@ -26,6 +27,9 @@ export interface HostFlags {
   'accept-new-host-keys': boolean;
   'connect-timeout': number;
   'command-timeout': number;
+  'connect-retries': number;
+  'keepalive-interval': number;
+  'keepalive-count': number;
   'journal-dir': string;
 }
 
@@ -38,10 +42,17 @@ export function withHostFlags<T>(yargs: Argv<T>) {
     .option('accept-new-host-keys', { type: 'boolean', default: false, describe: 'accept and record keys of hosts not yet in known_hosts (a changed key is always refused)' })
     .option('connect-timeout', { type: 'number', default: 10, describe: 'seconds to wait for a host to connect' })
     .option('command-timeout', { type: 'number', default: 120, describe: 'seconds a single remote command may take' })
+    .option('connect-retries', { type: 'number', default: 2, describe: 'connect again this many times after a transient failure (refused, reset, handshake timeout), with backoff' })
+    .option('keepalive-interval', { type: 'number', default: 5, describe: 'seconds between SSH keepalives; a host that stops answering is dropped after interval x (count + 1)' })
+    .option('keepalive-count', { type: 'number', default: 3, describe: 'unanswered keepalives in a row before a host is called unreachable' })
     .option('journal-dir', { type: 'string', default: '.fleet', describe: 'where the local run journal is kept' })
     .check((argv) => {
       const forks = (argv as unknown as HostFlags).forks;
-      if (!Number.isInteger(forks) || forks < 1) throw new Error('--forks must be a whole number of at least 1');
+      if (!Number.isInteger(forks) || forks < 1) throw new UsageError('--forks must be a whole number of at least 1');
+      const flags = argv as unknown as HostFlags;
+      if (!Number.isInteger(flags['connect-retries']) || flags['connect-retries'] < 0) throw new UsageError('--connect-retries must be a whole number of at least 0');
+      if (!Number.isInteger(flags['keepalive-count']) || flags['keepalive-count'] < 1) throw new UsageError('--keepalive-count must be a whole number of at least 1');
+      if (!(flags['keepalive-interval'] > 0)) throw new UsageError('--keepalive-interval must be more than 0 seconds');
       return true;
     });
 }
@@ -57,6 +68,9 @@ export function makeTransport(flags: HostFlags): Transport {
     acceptNewHostKeys: flags['accept-new-host-keys'],
     connectTimeoutMs: flags['connect-timeout'] * 1000,
     commandTimeoutMs: flags['command-timeout'] * 1000,
+    connectRetries: flags['connect-retries'],
+    keepaliveIntervalMs: flags['keepalive-interval'] * 1000,
+    keepaliveCountMax: flags['keepalive-count'],
   });
 }
 

@@ -5,6 +5,7 @@ import { InventoryError, UsageError } from '../core/errors.js';
 import { applyCommand } from './apply-command.js';
 import { checkCommand } from './check-command.js';
 import { rollbackCommand } from './rollback-command.js';
+import { scheduleCommand } from './schedule-command.js';
 import { EXIT } from './exit-codes.js';
 
 type Handler = (argv: never) => Promise<number>;
@@ -20,7 +21,8 @@ async function main(argv: string[]): Promise<number> {
     .command({ ...applyCommand, handler: wrap(applyCommand.handler) } as never)
     .command({ ...rollbackCommand, handler: wrap(rollbackCommand.handler) } as never)
     .command({ ...checkCommand, handler: wrap(checkCommand.handler) } as never)
-    .demandCommand(1, 'name a command: apply, rollback, check')
+    .command({ ...scheduleCommand, handler: wrap(scheduleCommand.handler) } as never)
+    .demandCommand(1, 'name a command: apply, rollback, check, schedule')
     .strict()
     .help()
     .alias('help', 'h')

@@ -2,10 +2,11 @@ import type { Argv } from 'yargs';
 import { UsageError } from '../core/errors.js';
 import { readLastRun } from '../runner/journal.js';
 import { runRollback } from '../runner/rollback.js';
-import { recordableOptions, resolveHosts, withHostFlags, withRun, type HostFlags } from './common.js';
+import { recordableOptions, withHostFlags, withRun, type HostFlags } from './common.js';
+import { resolveRunHosts, rolloutOptions, withRolloutFlags, type RolloutFlags } from './rollout-flags.js';
 import { exitCodeFor } from './exit-codes.js';
 
-interface RollbackFlags extends HostFlags {
+interface RollbackFlags extends HostFlags, RolloutFlags {
   inventory?: string;
   check: boolean;
   diff: boolean;
@@ -18,7 +19,7 @@ export const rollbackCommand = {
   command: 'rollback [inventory]',
   describe: 'undo apply: clients get back the mirrors they had before (reload, no restart); --cache also removes the cache',
   builder: (yargs: Argv) =>
-    withHostFlags(yargs)
+    withRolloutFlags(withHostFlags(yargs))
       .positional('inventory', { type: 'string', describe: 'inventory file (YAML) [default: the one of the last apply in the journal]' })
       .option('check', { alias: 'C', type: 'boolean', default: false, describe: 'change nothing; report what would change' })
       .option('diff', { alias: 'D', type: 'boolean', default: false, describe: 'show a unified diff of every file change' })
@@ -26,7 +27,7 @@ export const rollbackCommand = {
       .option('cache', { type: 'boolean', default: false, describe: 'also remove the through-cache container, its firewall rules, unit and secrets file' })
       .option('purge-cache', { type: 'boolean', default: false, describe: 'with --cache: delete the cached data as well' })
       .check((argv) => {
-        if (argv['purge-cache'] && !argv.cache) throw new Error('--purge-cache needs --cache');
+        if (argv['purge-cache'] && !argv.cache) throw new UsageError('--purge-cache needs --cache');
         return true;
       }),
   handler: async (argv: RollbackFlags): Promise<number> => {
@@ -37,8 +38,8 @@ export const rollbackCommand = {
       file = last.inventory;
       process.stderr.write(`fleet: rolling back apply ${last.runId} (inventory ${file})\n`);
     }
-    const { inventory, hosts } = await resolveHosts(file, argv.limit);
-    const options = { hosts, check: argv.check, diff: argv.diff, restart: argv.restart, forks: argv.forks, journalDir: argv['journal-dir'], cache: argv.cache, purgeCache: argv['purge-cache'], recordedOptions: recordableOptions(argv) };
+    const { inventory, hosts } = await resolveRunHosts(file, argv, 'rollback');
+    const options = { hosts, check: argv.check, diff: argv.diff, restart: argv.restart, forks: argv.forks, rollout: rolloutOptions(argv), journalDir: argv['journal-dir'], cache: argv.cache, purgeCache: argv['purge-cache'], recordedOptions: recordableOptions(argv) };
     const result = await withRun(argv, (transport, emit) => runRollback(inventory, options, transport, emit));
     return exitCodeFor(result.outcomes, result.problems);
   },

@@ -45,6 +45,8 @@ export class ConnectError extends Error {
     readonly host: string,
     readonly reason: ConnectFailure,
     message: string,
+    /** Worth another attempt (refused, reset, handshake timeout, sshd throttling); see transports/ssh-errors.ts. */
+    readonly transient = false,
   ) {
     super(message);
   }

@@ -11,7 +11,8 @@ export interface HostOutcome {
   readonly message: string;
   /** One line per change made (or that would be made, with --check). */
   readonly changes: readonly string[];
-  /** For failures after a write: the previous state was put back. */
+  /** For failures after a write: true when the previous state was put back and applied, false
+   *  when putting it back failed too; undefined when nothing had been written. */
   readonly restored?: boolean;
   /** fleet check: every difference found on the host. */
   readonly findings?: readonly Finding[];

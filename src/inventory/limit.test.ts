@@ -86,6 +86,12 @@ describe('selectHosts', () => {
     expect(usageError('@no-such-file.txt')).toMatch(/^--limit @no-such-file.txt: cannot read the file: .*ENOENT/);
   });
 
+  it('names the file and line of a pattern from @FILE that matches nothing', () => {
+    // limit-unknown.txt: nomad-1, then nomad-9 on line 3
+    expect(usageError('@limit-unknown.txt')).toBe('--limit: "nomad-9" (from limit-unknown.txt:3) matches no host or group in hosts.yml');
+    expect(usageError('clients,!@limit-unknown.txt')).toBe('--limit: "nomad-9" (from limit-unknown.txt:3) matches no host or group in hosts.yml');
+  });
+
   it('fails naming every item that matches nothing', () => {
     expect(usageError('nomad-9')).toBe('--limit: "nomad-9" matches no host or group in hosts.yml');
     expect(usageError('east,typo,!nope*')).toBe('--limit: "typo", "nope*" match no host or group in hosts.yml');

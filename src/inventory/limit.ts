@@ -25,7 +25,8 @@ export interface SelectOptions {
 /** The hosts `pattern` selects, in inventory order; all hosts when pattern is undefined. */
 export function selectHosts(inventory: Inventory, pattern: string | undefined, options: SelectOptions = {}): Host[] {
   if (pattern === undefined) return [...inventory.hosts];
-  const items = expandFiles(splitPattern(pattern), options.cwd ?? process.cwd());
+  const origins = new Map<string, string>();
+  const items = expandFiles(splitPattern(pattern), options.cwd ?? process.cwd(), origins);
   if (items.length === 0) throw new UsageError(`--limit ${JSON.stringify(pattern)} contains no host patterns`);
 
   const plain = items.filter((i) => !i.startsWith('!') && !i.startsWith('&'));
@@ -49,7 +50,7 @@ export function selectHosts(inventory: Inventory, pattern: string | undefined, o
   for (const item of exclude) for (const n of match(item)) selected.delete(n);
 
   if (unmatched.length) {
-    const list = unmatched.map((u) => JSON.stringify(u)).join(', ');
+    const list = unmatched.map((u) => `${JSON.stringify(u)}${origins.has(u) ? ` (from ${origins.get(u)})` : ''}`).join(', ');
     throw new UsageError(`--limit: ${list} ${unmatched.length === 1 ? 'matches' : 'match'} no host or group in ${inventory.file}`);
   }
   const result = inventory.hosts.filter((h) => selected.has(h.name));
@@ -82,8 +83,9 @@ function splitOutsideBrackets(text: string, sep: string): string[] {
   return out;
 }
 
-/** Replace `@FILE` items (optionally `!@FILE` / `&@FILE`) by the patterns in the file. */
-function expandFiles(items: string[], cwd: string): string[] {
+/** Replace `@FILE` items (optionally `!@FILE` / `&@FILE`) by the patterns in the file; `origins`
+ *  learns which `@FILE:line` each pattern came from, for messages. */
+function expandFiles(items: string[], cwd: string, origins: Map<string, string>): string[] {
   const out: string[] = [];
   for (const item of items) {
     const prefix = /^[!&]/.test(item) ? item.slice(0, 1) : '';
@@ -100,12 +102,14 @@ function expandFiles(items: string[], cwd: string): string[] {
       const reason = err instanceof Error ? err.message : String(err);
       throw new UsageError(`--limit ${rest}: cannot read the file: ${reason}`);
     }
-    for (const line of text.split(/\r?\n/)) {
+    for (const [index, line] of text.split(/\r?\n/).entries()) {
       const content = line.replace(/#.*/, '').trim();
       if (content === '') continue;
       for (const part of splitPattern(content)) {
         // A prefix on @FILE applies to every pattern in it; patterns with their own prefix keep it.
-        out.push(prefix && !/^[!&]/.test(part) ? prefix + part : part);
+        const item = prefix && !/^[!&]/.test(part) ? prefix + part : part;
+        out.push(item);
+        origins.set(item.replace(/^[!&]/, ''), `${rest.slice(1)}:${index + 1}`);
       }
     }
   }

@@ -47,4 +47,24 @@ describe('reporters', () => {
     expect(out).toMatch(/total +: ok=0 changed=0 failed=1 unreachable=0 skipped=0/);
     expect(out).toMatch(/RUN FAILED: cache never healthy/);
   });
+
+  it('plain output shows each batch, and why later hosts were skipped', () => {
+    let out = '';
+    const reporter = new PlainReporter((t) => (out += t));
+    const reason = 'rollout stopped after batch 1 of 2: 1 of 1 host(s) failed or unreachable (100%; no failure is allowed in the first batch without --max-fail-percent)';
+    const skipped = { host: 'client-2', status: 'skipped' as const, message: `not attempted: ${reason}`, changes: [], durationMs: 0 };
+    const stopped: RunEvent[] = [
+      { type: 'phase', name: 'clients (batch 1/2)', hosts: ['client-1'], batch: { index: 1, count: 2 } },
+      { type: 'host-done', outcome },
+      { type: 'warning', message: reason },
+      { type: 'phase', name: 'clients (not attempted: rollout stopped)', hosts: ['client-2'] },
+      { type: 'host-done', outcome: skipped },
+      { type: 'run-done', runId: 'r1', recap: { ok: 0, changed: 0, failed: 1, unreachable: 0, skipped: 1 }, outcomes: [outcome, skipped], problems: [reason], durationMs: 40 },
+    ];
+    stopped.forEach((e) => reporter.handle(e));
+    expect(out).toMatch(/^== clients \(batch 1\/2\): client-1$/m);
+    expect(out).toMatch(/^WARNING: rollout stopped after batch 1 of 2/m);
+    expect(out).toMatch(/^client-2 : skipped +not attempted: rollout stopped after batch 1 of 2/m);
+    expect(out).toMatch(/^RUN FAILED: rollout stopped after batch 1 of 2/m);
+  });
 });

@@ -1,5 +1,5 @@
-// `fleet apply`: the cache hosts first, then a health gate, then every client, then (optionally)
-// a pull through the mirror. One engine for --check and for real.
+// `fleet apply`: the cache hosts first, then a health gate, then every client (in batches with
+// --serial), then (optionally) a pull through the mirror. One engine for --check and for real.
 import type { HostOutcome } from '../core/outcome.js';
 import { recapOf } from '../core/outcome.js';
 import type { Host, Inventory } from '../inventory/model.js';
@@ -7,9 +7,11 @@ import type { Transport } from '../transports/transport.js';
 import { allowSources } from './allow-sources.js';
 import { applyCache } from './apply-cache.js';
 import { applyClient } from './apply-client.js';
+import { ONE_BATCH, type RolloutOptions } from './batches.js';
 import type { BaseRunOptions, Emit } from './events.js';
 import { Journal, newRunId } from './journal.js';
 import { verifyPull, waitForMirrors } from './mirror-probe.js';
+import { runInBatches } from './rollout.js';
 import { runOnHosts, skipAll } from './run-hosts.js';
 
 export interface ApplyOptions extends BaseRunOptions {
@@ -17,6 +19,8 @@ export interface ApplyOptions extends BaseRunOptions {
   readonly verifyPull?: string;
   /** How long the cache may take to answer before clients are skipped. */
   readonly healthTimeoutMs?: number;
+  /** Clients in batches (--serial, --max-fail-percent); default one batch. */
+  readonly rollout?: RolloutOptions;
 }
 
 export interface RunResult {
@@ -45,16 +49,18 @@ export async function runApply(inventory: Inventory, options: ApplyOptions, tran
   });
 
   const gate = await cacheGate(inventory, caches, cacheOutcomes, clients, options, transport);
-  emit({ type: 'phase', name: 'clients', hosts: clients.map((h) => h.name) });
   let clientOutcomes: HostOutcome[];
   if (gate) {
     problems.push(gate);
+    emit({ type: 'phase', name: 'clients', hosts: clients.map((h) => h.name) });
     clientOutcomes = skipAll(clients, gate, emit);
   } else {
     const clientOptions = { check: options.check, diff: options.diff, restart: options.restart, runId };
-    clientOutcomes = await runOnHosts(clients, options.forks, transport, emit, (host, shell) =>
+    const rollout = await runInBatches('clients', clients, options.rollout ?? ONE_BATCH, options.forks, transport, emit, (host, shell) =>
       applyClient(host, inventory.clientSettings(host), shell, clientOptions, emit, options.check ? undefined : journal),
     );
+    clientOutcomes = rollout.outcomes;
+    if (rollout.stopped) problems.push(rollout.stopped);
   }
 
   if (options.verifyPull && !options.check && !gate) {

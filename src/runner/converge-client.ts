@@ -60,7 +60,7 @@ export async function convergeClient(host: Host, job: ClientJob, shell: HostShel
   } catch (err) {
     if (current === original) throw err; // nothing was written: nothing to restore
     const restored = await restore(shell, job.daemonJsonPath, original, current!, plan.changes, emit, host.name);
-    return { status: 'failed', message: `${(err as Error).message}; ${restored}`, changes: summaries, restored: true };
+    return { status: 'failed', message: `${(err as Error).message}; ${restored.message}`, changes: summaries, restored: restored.ok };
   }
   await job.afterSuccess?.();
   return { status: 'changed', message: `mirrors now ${JSON.stringify(plan.expectMirrors)}`, changes: summaries };
@@ -80,8 +80,8 @@ async function waitForActiveMirrors(shell: HostShell, expected: readonly string[
   }
 }
 
-/** Put the original daemon.json back and apply it again. Returns what happened, for the message. */
-async function restore(shell: HostShell, path: string, original: string | undefined, current: string, changes: readonly Change[], emit: Emit, host: string): Promise<string> {
+/** Put the original daemon.json back and apply it again; says whether that worked, and how. */
+async function restore(shell: HostShell, path: string, original: string | undefined, current: string, changes: readonly Change[], emit: Emit, host: string): Promise<{ ok: boolean; message: string }> {
   emit({ type: 'host-step', host, step: `restoring the previous ${path}` });
   const first = changes.find((c): c is WriteFileChange => c.kind === 'write-file')!;
   const apply = changes.find((c) => c.kind === 'apply-docker-config');
@@ -92,8 +92,8 @@ async function restore(shell: HostShell, path: string, original: string | undefi
       await shell.check(writeFileCommand({ ...first, before: current, content: original, reason: 'restore', validateWithDockerd: false, backupPath: undefined }));
     }
     if (apply?.kind === 'apply-docker-config') await shell.check(applyDockerConfigCommand(apply));
-    return `previous ${path} restored`;
+    return { ok: true, message: `previous ${path} restored${apply ? ' and applied' : ''}` };
   } catch (err) {
-    return `RESTORE FAILED (${(err as Error).message}); the previous content is in the run journal`;
+    return { ok: false, message: `RESTORE FAILED (${(err as Error).message}); the previous content is in the run journal` };
   }
 }

@@ -7,8 +7,8 @@ export type CommandName = 'apply' | 'rollback' | 'check';
 
 export type RunEvent =
   | { readonly type: 'run-start'; readonly runId: string; readonly command: CommandName; readonly check: boolean; readonly inventory: string; readonly hosts: readonly string[] }
-  /** A group of hosts handled together: "cache" before "clients". */
-  | { readonly type: 'phase'; readonly name: string; readonly hosts: readonly string[] }
+  /** A group of hosts handled together: "cache" before "clients"; one per batch with --serial. */
+  | { readonly type: 'phase'; readonly name: string; readonly hosts: readonly string[]; readonly batch?: { readonly index: number; readonly count: number } }
   | { readonly type: 'host-step'; readonly host: string; readonly step: string }
   | { readonly type: 'host-change'; readonly host: string; readonly change: string; readonly applied: boolean; readonly diff?: string }
   | { readonly type: 'warning'; readonly host?: string; readonly message: string }

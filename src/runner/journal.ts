@@ -4,7 +4,7 @@
 //   hosts/<host>.json                     what a host had before fleet's first apply (for rollback)
 //   last-run.json                         pointer to the newest run
 // Contents marked sensitive are never written here. The directory is private (0700).
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { HostOutcome, Recap } from '../core/outcome.js';
@@ -59,7 +59,8 @@ export class Journal {
   static async start(root: string, record: Omit<RunRecord, 'startedAt'>): Promise<Journal> {
     const absolute = resolve(root);
     await mkdir(join(absolute, 'runs', record.runId), { recursive: true, mode: 0o700 });
-    const journal = new Journal(absolute, { ...record, startedAt: new Date().toISOString() });
+    // An absolute inventory path, so --retry finds the runs of an inventory from any directory.
+    const journal = new Journal(absolute, { ...record, inventory: resolve(record.inventory), startedAt: new Date().toISOString() });
     await journal.save();
     return journal;
   }
@@ -129,4 +130,30 @@ export async function readHostOrigin(root: string, host: string): Promise<HostOr
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
+}
+
+/**
+ * The newest finished real (not --check) run of `command` on `inventory`, or undefined. Run ids
+ * start with their start time, so the newest sorts last.
+ */
+export async function findLastRun(root: string, command: CommandName, inventory: string): Promise<RunRecord | undefined> {
+  const runs = join(resolve(root), 'runs');
+  let ids: string[];
+  try {
+    ids = (await readdir(runs)).sort().reverse();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  const wanted = resolve(inventory);
+  for (const id of ids) {
+    let record: RunRecord;
+    try {
+      record = JSON.parse(await readFile(join(runs, id, 'run.json'), 'utf8')) as RunRecord;
+    } catch {
+      continue; // a run that crashed before writing its record, or a stray directory
+    }
+    if (record.command === command && !record.check && record.outcomes && resolve(record.inventory) === wanted) return record;
+  }
+  return undefined;
 }

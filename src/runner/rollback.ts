@@ -7,18 +7,22 @@ import { planCacheRemoval } from '../modules/registry-cache/removal-plan.js';
 import type { Transport } from '../transports/transport.js';
 import { announceChanges, checkModeOutcome } from './announce.js';
 import type { RunResult } from './apply.js';
+import { ONE_BATCH, type RolloutOptions } from './batches.js';
 import { convergeClient, type PartialOutcome } from './converge-client.js';
 import type { BaseRunOptions, Emit } from './events.js';
 import { executeChanges } from './execute-changes.js';
 import type { HostShell } from './host-shell.js';
 import { markRolledBack, Journal, newRunId, readHostOrigin } from './journal.js';
-import { runOnHosts } from './run-hosts.js';
+import { runInBatches } from './rollout.js';
+import { runOnHosts, skipAll } from './run-hosts.js';
 
 export interface RollbackOptions extends BaseRunOptions {
   /** Also take the cache down (container, firewall, unit, secrets). */
   readonly cache: boolean;
   /** With cache: delete the cached data too. */
   readonly purgeCache: boolean;
+  /** Clients in batches (--serial, --max-fail-percent); default one batch. */
+  readonly rollout?: RolloutOptions;
 }
 
 export async function runRollback(inventory: Inventory, options: RollbackOptions, transport: Transport, emit: Emit): Promise<RunResult> {
@@ -30,8 +34,7 @@ export async function runRollback(inventory: Inventory, options: RollbackOptions
   const journal = await Journal.start(options.journalDir, { runId, command: 'rollback', check: options.check, inventory: inventory.file, options: options.recordedOptions });
   emit({ type: 'run-start', runId, command: 'rollback', check: options.check, inventory: inventory.file, hosts: [...clients, ...caches].map((h) => h.name) });
 
-  emit({ type: 'phase', name: 'clients', hosts: clients.map((h) => h.name) });
-  const clientOutcomes = await runOnHosts(clients, options.forks, transport, emit, async (host, shell) => {
+  const rollout = await runInBatches('clients', clients, options.rollout ?? ONE_BATCH, options.forks, transport, emit, async (host, shell) => {
     const settings = inventory.clientSettings(host);
     const origin = await readHostOrigin(options.journalDir, host.name);
     if (!origin) emit({ type: 'warning', host: host.name, message: 'no journal entry for this host: removing registry-mirrors, as the manual procedure does' });
@@ -52,14 +55,20 @@ export async function runRollback(inventory: Inventory, options: RollbackOptions
     );
   });
 
+  const clientOutcomes = rollout.outcomes;
+  const problems = rollout.stopped ? [rollout.stopped] : [];
+
   emit({ type: 'phase', name: 'cache', hosts: caches.map((h) => h.name) });
-  const cacheOutcomes = await runOnHosts(caches, options.forks, transport, emit, (host, shell) => removeCache(host, inventory, shell, options, emit));
+  // Clients left un-rolled-back may still use the cache: keep it until they are done.
+  const cacheOutcomes = rollout.stopped
+    ? skipAll(caches, 'not attempted: the clients rollout was stopped, and clients not rolled back still use this cache', emit)
+    : await runOnHosts(caches, options.forks, transport, emit, (host, shell) => removeCache(host, inventory, shell, options, emit));
 
   const outcomes: HostOutcome[] = [...clientOutcomes, ...cacheOutcomes];
   const recap = recapOf(outcomes);
   await journal.finish(outcomes, recap);
-  emit({ type: 'run-done', runId, recap, outcomes, problems: [], durationMs: Date.now() - started, journal: journal.dir });
-  return { runId, outcomes, problems: [] };
+  emit({ type: 'run-done', runId, recap, outcomes, problems, durationMs: Date.now() - started, journal: journal.dir });
+  return { runId, outcomes, problems };
 }
 
 async function removeCache(host: Host, inventory: Inventory, shell: HostShell, options: RollbackOptions, emit: Emit): Promise<PartialOutcome> {

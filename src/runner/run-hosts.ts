@@ -33,6 +33,8 @@ async function runOne(host: Host, transport: Transport, emit: Emit, work: HostWo
   try {
     return await work(host, new HostShell(connection, host.become));
   } catch (err) {
+    // The connection died mid-run (keepalives unanswered, reset) before anything was changed.
+    if (err instanceof ConnectError) return { status: 'unreachable', message: err.message, changes: [] };
     return { status: 'failed', message: (err as Error).message, changes: [] };
   } finally {
     await connection.close().catch(() => undefined);

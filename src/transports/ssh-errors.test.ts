@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectError } from '../core/errors.js';
-import { forwardFailure, TcpConnectTimeout, toConnectError, type ConnectContext } from './ssh-errors.js';
+import { forwardFailure, isTransient, TcpConnectTimeout, toConnectError, type ConnectContext } from './ssh-errors.js';
 
 const ctx: ConnectContext = {
   name: 'web1',
@@ -53,6 +53,33 @@ describe('toConnectError', () => {
     expect(toConnectError(errno('ECONNREFUSED'), { ...ctx, address: 'fd00::5' }).message).toBe(
       'connection refused by [fd00::5]:22',
     );
+  });
+});
+
+describe('isTransient', () => {
+  it.each([
+    [errno('ECONNREFUSED'), true],
+    [errno('ECONNRESET'), true],
+    [errno('EPIPE'), true],
+    [errno('EAI_AGAIN'), true],
+    [new Error('Connection lost before handshake'), true],
+    [new Error('Timed out while waiting for handshake'), true],
+    [new TcpConnectTimeout('x'), false],
+    [errno('ETIMEDOUT'), false],
+    [errno('EHOSTUNREACH'), false],
+    [errno('ENOTFOUND'), false],
+    [Object.assign(new Error('All configured authentication methods failed'), { level: 'client-authentication' }), false],
+    [new ConnectError('web1', 'host-key-changed', 'x'), false],
+    [new ConnectError('web1', 'refused', 'x', true), true],
+  ])('%s -> %s, and the ConnectError says so', (err, transient) => {
+    expect(isTransient(err)).toBe(transient);
+    expect(toConnectError(err, ctx).transient).toBe(transient);
+  });
+
+  it('marks a target refused behind a jump host as transient, other forward failures not', () => {
+    const fail = (description: string): Error => Object.assign(new Error(`(SSH) Channel open failure: ${description}`), { reason: 2 });
+    expect(forwardFailure(fail('Connection refused'), ctx).transient).toBe(true);
+    expect(forwardFailure(fail('Name or service not known'), ctx).transient).toBe(false);
   });
 });
 

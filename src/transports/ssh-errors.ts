@@ -34,7 +34,23 @@ export function seconds(ms: number): string {
 export function toConnectError(err: unknown, ctx: ConnectContext): ConnectError {
   if (err instanceof ConnectError) return err;
   const [reason, message] = classify(err, ctx);
-  return new ConnectError(ctx.name, reason, message);
+  return new ConnectError(ctx.name, reason, message, isTransient(err));
+}
+
+/**
+ * Failures that a busy or restarting server gives and that often pass: refused (sshd restarting),
+ * reset or closed before the SSH banner (sshd's MaxStartups throttling drops the connection),
+ * no SSH login within the timeout (an overloaded sshd), a temporary DNS failure. Not transient:
+ * a TCP connect that times out (the host is down; retrying multiplies the wait), unreachable
+ * networks, authentication and host key failures, unknown names.
+ */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof ConnectError) return err.transient;
+  if (err instanceof TcpConnectTimeout) return false;
+  const e = err as (Error & { code?: string }) | undefined;
+  if (e?.code !== undefined) return ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EAI_AGAIN'].includes(e.code);
+  const msg = e instanceof Error ? e.message : String(err);
+  return /Connection lost before handshake|closed before|Timed out while waiting for handshake/i.test(msg);
 }
 
 function classify(err: unknown, ctx: ConnectContext): [ConnectFailure, string] {
@@ -111,5 +127,6 @@ export function forwardFailure(err: unknown, ctx: ConnectContext): ConnectError 
     reason = 'jump';
     message = `connection to jump host lost while connecting to ${where}`;
   }
-  return new ConnectError(ctx.name, reason, message);
+  // The jump host itself was refused by the target (sshd restarting): worth another attempt.
+  return new ConnectError(ctx.name, reason, message, reason === 'refused');
 }

@@ -423,7 +423,35 @@ describe('connect', () => {
     const port = await freePort();
     const t = transport({ knownHostsFile: await knownHosts([]) });
     const err = await connectError(t.connect(target({ port })));
-    expect(err).toMatchObject({ reason: 'refused', host: 'web1', message: `connection refused by 127.0.0.1:${port}` });
+    expect(err).toMatchObject({ reason: 'refused', host: 'web1', message: `connection refused by 127.0.0.1:${port} (after 3 attempts)`, transient: true });
+    const once = await connectError(transport({ knownHostsFile: await knownHosts([]), connectRetries: 0 }).connect(target({ port })));
+    expect(once.message).toBe(`connection refused by 127.0.0.1:${port}`);
+  });
+
+  it('retries a server that drops connections before the handshake (sshd MaxStartups), then connects', async () => {
+    const s = await server();
+    let accepted = 0;
+    const throttle = createServer((sock) => {
+      accepted++;
+      if (accepted <= 2) return sock.destroy();
+      const upstream = netConnect(s.port, '127.0.0.1');
+      sock.pipe(upstream).pipe(sock);
+      sock.on('error', () => upstream.destroy());
+      upstream.on('error', () => sock.destroy());
+    });
+    await new Promise<void>((resolve) => throttle.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => throttle.close(() => resolve())));
+    const port = (throttle.address() as AddressInfo).port;
+    const file = await knownHosts([`[127.0.0.1]:${port} ssh-ed25519 ${s.hostKey.b64}`]);
+
+    const short = await connectError(transport({ knownHostsFile: file, connectRetries: 1, retryBaseDelayMs: 1 }).connect(target({ port })));
+    expect(short.message).toMatch(/before the SSH handshake \(after 2 attempts\)$/);
+    expect(accepted).toBe(2);
+
+    accepted = 0;
+    const connection = await transport({ knownHostsFile: file, connectRetries: 2, retryBaseDelayMs: 1 }).connect(target({ port }));
+    expect(accepted).toBe(3);
+    expect((await connection.exec({ script: 'echo hi' })).stdout).toBe('hi\n');
   });
 
   it('times out a server that never speaks SSH', async () => {
@@ -443,6 +471,7 @@ describe('connect', () => {
     const err = await connectError(t.connect(target(s)));
     expect(err.reason).toBe('auth');
     expect(err.message).toBe(`authentication failed for fleet@127.0.0.1:${s.port} (offered key ${keyFile})`);
+    expect(s.stats.connections).toBe(1); // not transient: never retried
   });
 
   it('explains that encrypted keys need an agent', async () => {
@@ -522,7 +551,7 @@ describe('jump host', () => {
     const t = transport({ knownHostsFile: await knownHosts([entry(a)]) });
     const err = await connectError(t.connect(target(a, { jump: { user: 'ops', address: '127.0.0.1', port } })));
     expect(err.reason).toBe('jump');
-    expect(err.message).toBe(`jump host ops@127.0.0.1:${port}: connection refused by 127.0.0.1:${port}`);
+    expect(err.message).toBe(`jump host ops@127.0.0.1:${port}: connection refused by 127.0.0.1:${port} (after 3 attempts)`);
   });
 
   it('checks the jump host key', async () => {

@@ -10,6 +10,7 @@ import type { Client, ConnectConfig, KexAlgorithm, ServerHostKeyAlgorithm } from
 import { ConnectError } from '../core/errors.js';
 import { fingerprintSha256, keyTypeOf, knownHostsName } from './known-hosts.js';
 import { KnownHostsStore } from './known-hosts-store.js';
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, shouldRetry, type RetryPolicy } from './connect-retry.js';
 import { KeyedLimiter, type Release } from './limiter.js';
 import { AuthSetupError, Credentials, type AuthPlan } from './ssh-auth.js';
 import { SshConnection } from './ssh-connection.js';
@@ -27,10 +28,17 @@ export interface SshTransportOptions {
   readonly connectTimeoutMs?: number;
   /** Default per-command timeout (ExecOptions.timeoutMs overrides). Default 120000. */
   readonly commandTimeoutMs?: number;
-  /** SSH keepalive interval; the connection is dropped after `keepaliveCountMax` unanswered. Default 5000. */
+  /**
+   * SSH keepalive interval; after `keepaliveCountMax` unanswered ones in a row the connection is
+   * dropped, so a host that stops answering fails within interval * (countMax + 1). Default 5000.
+   */
   readonly keepaliveIntervalMs?: number;
   /** Default 3. */
   readonly keepaliveCountMax?: number;
+  /** Connecting again after a transient failure (refused, reset, handshake timeout). Default 2 retries. */
+  readonly connectRetries?: number;
+  /** Delay before the first retry, doubled for each further one, with jitter. Default 250. */
+  readonly retryBaseDelayMs?: number;
   /** Concurrent exec channels per connection (OpenSSH MaxSessions is 10). Default 8. */
   readonly maxChannelsPerConnection?: number;
   /**
@@ -55,6 +63,7 @@ interface Settings {
   readonly keepaliveCountMax: number;
   readonly maxChannelsPerConnection: number;
   readonly tcpNoDelay: boolean;
+  readonly retry: RetryPolicy;
 }
 
 /** Fast key exchanges first: DH group exchange costs ~2 s of CPU per handshake in ssh2. */
@@ -80,8 +89,6 @@ const HOST_KEY_ALGORITHMS: Readonly<Record<string, readonly ServerHostKeyAlgorit
 };
 const DEFAULT_HOST_KEY_ORDER = Object.values(HOST_KEY_ALGORITHMS).flat();
 
-/** Retries when the server drops the connection before the handshake (sshd MaxStartups). */
-const EARLY_DROP_RETRIES = 2;
 
 interface Hop {
   /** Inventory name reported in ConnectErrors. */
@@ -127,6 +134,11 @@ class SshTransport implements Transport {
       keepaliveCountMax: Math.max(0, options.keepaliveCountMax ?? 3),
       maxChannelsPerConnection: positiveInt(options.maxChannelsPerConnection ?? 8, 'maxChannelsPerConnection'),
       tcpNoDelay: options.tcpNoDelay ?? true,
+      retry: {
+        ...DEFAULT_RETRY_POLICY,
+        retries: nonNegativeInt(options.connectRetries ?? DEFAULT_RETRY_POLICY.retries, 'connectRetries'),
+        baseDelayMs: Math.max(0, options.retryBaseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs),
+      },
     };
     this.#knownHosts = new KnownHostsStore(expandHome(options.knownHostsFile ?? join(home, '.ssh', 'known_hosts')));
     const agent = options.agent === undefined ? process.env['SSH_AUTH_SOCK'] : options.agent || undefined;
@@ -212,21 +224,24 @@ class SshTransport implements Transport {
     }
   }
 
-  /** Run one connect attempt with a fresh deadline, again if the server dropped us before the handshake. */
+  /** Run connect attempts, each with a fresh deadline, retrying transient failures with backoff. */
   async #withRetries(
     hop: Hop,
     auth: AuthPlan,
     via: string,
     attempt: (deadline: number) => Promise<Client>,
   ): Promise<Client> {
-    for (let retry = 0; ; retry++) {
+    const policy = this.#settings.retry;
+    for (let n = 0; ; n++) {
       try {
         return await attempt(Date.now() + this.#settings.connectTimeoutMs);
       } catch (err) {
         const error = toConnectError(err, this.#context(hop, auth, via));
-        const early = /before the SSH handshake|connection reset by/.test(error.message);
-        if (!early || retry >= EARLY_DROP_RETRIES) throw error;
-        await sleep(150 * (retry + 1) + Math.random() * 100);
+        if (this.#disposed || !shouldRetry(n, error.transient, policy)) {
+          if (n === 0) throw error;
+          throw new ConnectError(error.host, error.reason, `${error.message} (after ${n + 1} attempts)`, error.transient);
+        }
+        await sleep(backoffDelayMs(n, policy));
       }
     }
   }
@@ -475,6 +490,11 @@ function expandHome(path: string): string {
 
 function positiveInt(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function nonNegativeInt(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number of at least 0, got ${value}`);
   return value;
 }
 

@@ -3,15 +3,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fleet, labInventory, statusOf, summaryOf } from './fleet.js';
-import { activeMirrors, hostExec, hostSh, readLab, resetClients } from './lab.js';
+import { activeMirrors, fileState, hostExec, hostSh, readLab, resetClients } from './lab.js';
 
 const CLIENTS = ['client-1', 'client-2', 'client-3'];
 
 const mirrorsOf = activeMirrors;
-
-async function fileState(host: string): Promise<string> {
-  return hostSh(host, 'if [ -e /etc/docker/daemon.json ]; then stat -c "%Y.%y %a %u" /etc/docker/daemon.json; sha256sum < /etc/docker/daemon.json; else echo absent; fi');
-}
 
 beforeEach(async () => {
   await resetClients();

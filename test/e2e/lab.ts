@@ -104,3 +104,8 @@ export async function resetClients(): Promise<void> {
 export async function activeMirrors(host: string): Promise<string[]> {
   return JSON.parse((await hostSh(host, `docker info --format '{{json .RegistryConfig.Mirrors}}'`)).trim()) ?? [];
 }
+
+/** mtime, mode, owner and sha256 of a host's daemon.json, or "absent": equal strings mean untouched. */
+export async function fileState(host: string, path = '/etc/docker/daemon.json'): Promise<string> {
+  return hostSh(host, `if [ -e ${path} ]; then stat -c "%Y.%y %a %u" ${path}; sha256sum < ${path}; else echo absent; fi`);
+}

@@ -1,0 +1,44 @@
+// Where rendered files go: stdout (a header per file) or a directory (never silently replacing a
+// file that differs).
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../core/errors.js';
+import type { RenderedFile } from './spec.js';
+
+export type WriteStatus = 'created' | 'replaced' | 'unchanged';
+
+/** Every file with a `# ==> name <==` header; `#` starts a comment in units, crontabs and YAML. */
+export function formatForStdout(files: readonly RenderedFile[]): string {
+  return files.map((f) => `# ==> ${f.name} <==\n${f.content}`).join('\n');
+}
+
+/**
+ * Write every file into `dir` (created if missing), each through a temporary file renamed into
+ * place. A file that exists with other content is replaced only with `force`; otherwise nothing
+ * at all is written and the error names every such file.
+ */
+export async function writeFiles(dir: string, files: readonly RenderedFile[], force: boolean): Promise<Array<{ file: string; status: WriteStatus }>> {
+  const plan = await Promise.all(
+    files.map(async (f) => {
+      const file = path.join(dir, f.name);
+      const existing = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return undefined;
+        throw new UsageError(`cannot read ${file}: ${err.message}`);
+      });
+      const status: WriteStatus = existing === undefined ? 'created' : existing === f.content ? 'unchanged' : 'replaced';
+      return { file, content: f.content, status };
+    }),
+  );
+  const conflicts = plan.filter((p) => p.status === 'replaced');
+  if (conflicts.length && !force) {
+    throw new UsageError(`${conflicts.map((c) => c.file).join(', ')} already exist${conflicts.length === 1 ? 's' : ''} with other content; nothing was written (--force replaces)`);
+  }
+  await mkdir(dir, { recursive: true });
+  for (const p of plan) {
+    if (p.status === 'unchanged') continue;
+    const tmp = path.join(dir, `.${path.basename(p.file)}.${process.pid}.tmp`);
+    await writeFile(tmp, p.content, { mode: 0o644 });
+    await rename(tmp, p.file);
+  }
+  return plan.map(({ file, status }) => ({ file, status }));
+}

@@ -1,0 +1,93 @@
+// `fleet schedule` end to end through bin/fleet.js (run `npm run build` first; no hosts needed).
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const bin = path.join(repo, 'bin', 'fleet.js');
+let dir: string;
+
+function fleet(...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, 'schedule', ...args], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  if (!existsSync(path.join(repo, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  dir = mkdtempSync(path.join(tmpdir(), 'fleet-schedule-cli-'));
+  copyFileSync(path.join(repo, 'test', 'fixtures', 'inventory', 'example.yml'), path.join(dir, 'inventory.yml'));
+  writeFileSync(path.join(dir, 'env.yml'), readFileSync(path.join(dir, 'inventory.yml'), 'utf8').replace('ansible_become: true', 'ansible_become: true\n    registry_proxy_password: "{{ env.HUB_TOKEN }}"\n    registry_proxy_username: "{{ env.HUB_USER }}"'));
+  writeFileSync(path.join(dir, 'known_hosts'), '');
+});
+
+// Each run starts a node process: on a busy machine that takes seconds, hence the timeout.
+describe('fleet schedule', { timeout: 120_000 }, () => {
+  it('prints the systemd units with a header each, running this fleet by absolute path', () => {
+    const r = fleet('inventory.yml', '--every', '1h30m', '--format', 'systemd', '--environment-file', '/etc/fleet/check.env');
+    expect(r.stderr).toContain('sudo systemctl daemon-reload && sudo systemctl enable --now fleet-check.timer');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^# ==> fleet-check.service <==\n/);
+    expect(r.stdout).toContain('\n# ==> fleet-check.timer <==\n');
+    expect(r.stdout).toContain(`ExecStart=${process.execPath} ${realpathSync(bin)} check ${path.join(realpathSync(dir), 'inventory.yml')}\n`);
+    expect(r.stdout).toContain('EnvironmentFile=/etc/fleet/check.env');
+    expect(r.stdout).toContain('OnUnitActiveSec=1h 30min');
+  });
+
+  it('names the environment variables the inventory needs at run time', () => {
+    const r = fleet('env.yml', '--every', '15m', '--format', 'cron');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('note: the inventory reads HUB_TOKEN, HUB_USER from the environment, unset here');
+  });
+
+  it('writes files with --out, leaves identical ones alone and refuses to replace edited ones without --force', () => {
+    const out = path.join(dir, 'units');
+    const args = ['inventory.yml', '--every', '6h', '--format', 'circleci', '--known-hosts', 'known_hosts', '--out', out];
+    const first = fleet(...args);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain(`wrote     ${path.join(out, 'config.yml')}`);
+    expect(first.stdout).toContain('git add');
+    expect(fleet(...args).stdout).toContain(`unchanged ${path.join(out, 'config.yml')}`);
+    writeFileSync(path.join(out, 'config.yml'), 'version: 2.1\n');
+    const refused = fleet(...args);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('already exists with other content; nothing was written (--force replaces)');
+    expect(readFileSync(path.join(out, 'config.yml'), 'utf8')).toBe('version: 2.1\n');
+    expect(fleet(...args, '--force').stdout).toContain(`replaced  ${path.join(out, 'config.yml')}`);
+    expect(readFileSync(path.join(out, 'config.yml'), 'utf8')).toContain('store_artifacts');
+  });
+
+  it('for CircleCI, makes paths relative to the enclosing git repository by default', () => {
+    const repoDir = mkdtempSync(path.join(tmpdir(), 'fleet-schedule-repo-'));
+    mkdirSync(path.join(repoDir, '.git'));
+    mkdirSync(path.join(repoDir, 'ops'));
+    copyFileSync(path.join(dir, 'inventory.yml'), path.join(repoDir, 'ops', 'inventory.yml'));
+    writeFileSync(path.join(repoDir, 'ops', 'known_hosts'), '');
+    const r = spawnSync(process.execPath, [bin, 'schedule', 'inventory.yml', '--every', '1d', '--format', 'circleci', '--known-hosts', 'known_hosts'], {
+      cwd: path.join(repoDir, 'ops'),
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('fleet check ops/inventory.yml --known-hosts ops/known_hosts --json');
+  });
+
+  it('exits 1 with a clear message on usage and inventory errors', () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['inventory.yml', '--format', 'cron'], /Missing required argument: every/],
+      [['inventory.yml', '--every', '15m', '--format', 'launchd'], /Invalid values:[\s\S]*format/],
+      [['inventory.yml', '--every', '45m', '--format', 'cron'], /--every 45m cannot be expressed in cron/],
+      [['missing.yml', '--every', '15m', '--format', 'cron'], /missing.yml: cannot read inventory/],
+      [['inventory.yml', '--every', '15m', '--format', 'systemd', '--fleet-bin', '/nonexistent/fleet'], /--fleet-bin: \/nonexistent\/fleet is not an executable file/],
+      [['inventory.yml', '--every', '15m', '--format', 'circleci'], /needs --known-hosts FILE/],
+      [['inventory.yml', '--every', '15m', '--every', '1h', '--format', 'cron'], /--every was given more than once/],
+    ];
+    for (const [args, message] of cases) {
+      const r = fleet(...args);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stdout).toBe('');
+    }
+  });
+});

@@ -35,7 +35,7 @@ export const checkCommand = {
     if (argv.prometheus) await assertWritableDir(argv.prometheus);
     const { inventory, hosts } = await resolveHosts(argv.inventory, argv.limit);
     const options = { hosts, forks: argv.forks, diskWarnPercent: argv['disk-warning'], inventoryArg: argv.inventory };
-    const reporter = argv.json ? new SilentReporter() : makeReporter(false);
+    const reporter = argv.json ? new SilentReporter() : await makeReporter(false);
     const result = await withRun(argv, (transport, emit) => runCheck(inventory, options, transport, emit), reporter);
     const exitCode = checkExitCode(result.outcomes);
     const report = buildCheckReport({

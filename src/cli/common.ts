@@ -9,7 +9,6 @@ import { selectHosts } from '../inventory/limit.js';
 import type { Host, Inventory } from '../inventory/model.js';
 import { chooseReporterKind, type Reporter } from '../reporters/reporter.js';
 import { JsonReporter } from '../reporters/json.js';
-import { ListrReporter } from '../reporters/listr.js';
 import { PlainReporter } from '../reporters/plain.js';
 import { createSshTransport } from '../transports/ssh.js';
 import type { Transport } from '../transports/transport.js';
@@ -74,11 +73,13 @@ export function makeTransport(flags: HostFlags): Transport {
   });
 }
 
-export function makeReporter(json: boolean): Reporter {
+export async function makeReporter(json: boolean): Promise<Reporter> {
   const kind = chooseReporterKind({ json, isTTY: Boolean(process.stdout.isTTY), ci: Boolean(process.env.CI) });
   if (kind === 'json') return new JsonReporter();
-  if (kind === 'listr') return new ListrReporter();
-  return new PlainReporter();
+  if (kind === 'plain') return new PlainReporter();
+  // listr2 only on a terminal: cron, CI and pipes do not pay for loading it.
+  const { ListrReporter } = await import('../reporters/listr.js');
+  return new ListrReporter();
 }
 
 /** Options worth recording in the journal: flags only, never environment or secrets. */
@@ -88,7 +89,8 @@ export function recordableOptions(flags: object): Record<string, unknown> {
 }
 
 /** Run one command over hosts with a reporter and a transport, closing both whatever happens. */
-export async function withRun<R>(flags: HostFlags, work: (transport: Transport, emit: (event: RunEvent) => void) => Promise<R>, reporter: Reporter = makeReporter(flags.json)): Promise<R> {
+export async function withRun<R>(flags: HostFlags, work: (transport: Transport, emit: (event: RunEvent) => void) => Promise<R>, given?: Reporter): Promise<R> {
+  const reporter = given ?? (await makeReporter(flags.json));
   const transport = makeTransport(flags);
   try {
     return await work(transport, (event) => reporter.handle(event));

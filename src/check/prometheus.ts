@@ -3,6 +3,7 @@
 // half a file; the temp name does not end in .prom, so the collector ignores it.
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { hasDrift } from '../core/outcome.js';
 import type { CheckReport, CheckHostStatus } from './report.js';
 
 const STATUSES: readonly CheckHostStatus[] = ['in-sync', 'drift', 'failed', 'unreachable'];
@@ -18,7 +19,7 @@ export function formatPrometheus(report: CheckReport): string {
   const reached = report.hosts.filter((h) => h.status !== 'unreachable');
 
   metric('fleet_check_up', 'Whether fleet could connect to the host over SSH (1) or not (0).', report.hosts.map((h) => [hostLabels(h), h.status === 'unreachable' ? 0 : 1]));
-  metric('fleet_check_drift', 'Whether the host differs from the inventory (1) or not (0); absent for unreachable hosts.', reached.map((h) => [hostLabels(h), h.findings.some((f) => f.severity === 'drift') ? 1 : 0]));
+  metric('fleet_check_drift', 'Whether the host differs from the inventory (1) or not (0); absent for unreachable hosts.', reached.map((h) => [hostLabels(h), hasDrift(h) ? 1 : 0]));
   metric('fleet_check_failed', 'Whether a check could not be completed on the host (1), e.g. dockerd down or daemon.json invalid.', reached.map((h) => [hostLabels(h), h.status === 'failed' ? 1 : 0]));
   metric(
     'fleet_check_findings',

@@ -3,10 +3,9 @@ import { dirname } from 'node:path';
 import type { Argv } from 'yargs';
 import { UsageError } from '../core/errors.js';
 import { formatPrometheus, writeFileAtomically } from '../check/prometheus.js';
-import { buildCheckReport, type Role } from '../check/report.js';
-import type { Inventory } from '../inventory/model.js';
+import { buildCheckReport } from '../check/report.js';
 import { SilentReporter } from '../reporters/silent.js';
-import { runCheck } from '../runner/check.js';
+import { rolesOf, runCheck } from '../runner/check.js';
 import { checkExitCode } from './exit-codes.js';
 import { makeReporter, resolveHosts, withHostFlags, withRun, type HostFlags } from './common.js';
 
@@ -45,7 +44,7 @@ export const checkCommand = {
       durationMs: result.durationMs,
       exitCode,
       outcomes: result.outcomes,
-      rolesOf: (host) => rolesOf(inventory, host),
+      rolesOf: rolesOf(inventory),
       fix: result.fix,
     });
     if (argv.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -58,10 +57,6 @@ export const checkCommand = {
     return exitCode;
   },
 };
-
-function rolesOf(inventory: Inventory, host: string): Role[] {
-  return [...(inventory.caches.some((h) => h.name === host) ? ['cache' as const] : []), ...(inventory.clients.some((h) => h.name === host) ? ['client' as const] : [])];
-}
 
 /** Fail before contacting any host when the textfile could not be written afterwards. */
 async function assertWritableDir(file: string): Promise<void> {

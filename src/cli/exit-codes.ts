@@ -1,4 +1,4 @@
-import type { HostOutcome } from '../core/outcome.js';
+import { hasDrift, isTrouble, type HostOutcome } from '../core/outcome.js';
 
 /** Exit codes, documented in README. check uses bit flags: 2 drift, 4 host trouble, 6 both. */
 export const EXIT = {
@@ -9,7 +9,7 @@ export const EXIT = {
 } as const;
 
 export function exitCodeFor(outcomes: readonly HostOutcome[], problems: readonly string[] = [], detailed = false): number {
-  const trouble = problems.length > 0 || outcomes.some((o) => o.status === 'failed' || o.status === 'unreachable') ? EXIT.hostsFailed : EXIT.ok;
+  const trouble = problems.length > 0 || outcomes.some(isTrouble) ? EXIT.hostsFailed : EXIT.ok;
   // Like `terraform plan -detailed-exitcode`: 2 when something would change (drift), OR'ed with 4.
   const drift = detailed && outcomes.some((o) => o.status === 'changed') ? EXIT.drift : EXIT.ok;
   return trouble | drift;
@@ -17,7 +17,7 @@ export function exitCodeFor(outcomes: readonly HostOutcome[], problems: readonly
 
 /** fleet check, like `terraform plan -detailed-exitcode` with bit flags: 2 drift, 4 host trouble. */
 export function checkExitCode(outcomes: readonly HostOutcome[]): number {
-  const trouble = outcomes.some((o) => o.status === 'failed' || o.status === 'unreachable') ? EXIT.hostsFailed : EXIT.ok;
-  const drift = outcomes.some((o) => o.status === 'drift' || o.findings?.some((f) => f.severity === 'drift')) ? EXIT.drift : EXIT.ok;
+  const trouble = outcomes.some(isTrouble) ? EXIT.hostsFailed : EXIT.ok;
+  const drift = outcomes.some(hasDrift) ? EXIT.drift : EXIT.ok;
   return trouble | drift;
 }

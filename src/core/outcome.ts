@@ -28,6 +28,16 @@ export interface Recap {
   readonly skipped: number;
 }
 
+/** Failed or unreachable: counts for exit bit 4, against a --serial batch, and for --retry. */
+export function isTrouble(outcome: Pick<HostOutcome, 'status'>): boolean {
+  return outcome.status === 'failed' || outcome.status === 'unreachable';
+}
+
+/** fleet check found the host different from the inventory (a failed host may have drifted too). */
+export function hasDrift(outcome: { readonly status: string; readonly findings?: readonly Finding[] }): boolean {
+  return outcome.status === 'drift' || (outcome.findings ?? []).some((f) => f.severity === 'drift');
+}
+
 export function recapOf(outcomes: readonly HostOutcome[]): Recap {
   const recap = { ok: 0, changed: 0, drift: 0, failed: 0, unreachable: 0, skipped: 0 };
   for (const outcome of outcomes) recap[outcome.status] += 1;

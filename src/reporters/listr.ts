@@ -2,7 +2,7 @@
 // for their host's events; diffs and the recap are printed once the lists are done so they are
 // not redrawn over.
 import { Listr } from 'listr2';
-import type { HostOutcome } from '../core/outcome.js';
+import { isTrouble, type HostOutcome } from '../core/outcome.js';
 import type { RunEvent } from '../runner/events.js';
 import { formatFindings, formatNotes, formatRecap, formatVerify } from './recap.js';
 import type { Reporter } from './reporter.js';
@@ -66,7 +66,7 @@ export class ListrReporter implements Reporter {
           const outcome = await entry.done;
           task.title = `${host}: ${outcome.status}: ${outcome.message}`;
           if (outcome.status === 'skipped') task.skip(`${host}: skipped: ${outcome.message}`);
-          if (outcome.status === 'failed' || outcome.status === 'unreachable' || outcome.status === 'drift') throw new Error(`${host}: ${outcome.status}: ${outcome.message}`);
+          if (isTrouble(outcome) || outcome.status === 'drift') throw new Error(`${host}: ${outcome.status}: ${outcome.message}`);
         },
       })),
       { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false } },

@@ -1,7 +1,7 @@
 // `fleet apply`: the cache hosts first, then a health gate, then every client (in batches with
 // --serial), then (optionally) a pull through the mirror. One engine for --check and for real.
 import type { HostOutcome } from '../core/outcome.js';
-import { recapOf } from '../core/outcome.js';
+import { isTrouble, recapOf } from '../core/outcome.js';
 import type { Host, Inventory } from '../inventory/model.js';
 import type { Transport } from '../transports/transport.js';
 import { allowSources } from './allow-sources.js';
@@ -79,7 +79,7 @@ export async function runApply(inventory: Inventory, options: ApplyOptions, tran
 /** Why clients must not be touched, or undefined when the cache is fine to point them at. */
 async function cacheGate(inventory: Inventory, caches: readonly Host[], cacheOutcomes: readonly HostOutcome[], clients: readonly Host[], options: ApplyOptions, transport: Transport): Promise<string | undefined> {
   if (caches.length === 0 || clients.length === 0) return undefined;
-  const broken = cacheOutcomes.filter((o) => o.status === 'failed' || o.status === 'unreachable');
+  const broken = cacheOutcomes.filter(isTrouble);
   if (broken.length > 0) return `cache host(s) ${broken.map((o) => o.host).join(', ')} not ready (${broken.map((o) => o.message).join('; ')}); no client was changed`;
   if (options.check) return undefined; // nothing was started, so there is nothing to wait for
   const mirrors = [...new Set(clients.flatMap((c) => inventory.clientSettings(c).mirrors))];

@@ -1,7 +1,7 @@
 // Rolling rollouts, as Ansible's `serial` and `max_fail_percentage`: which hosts go in which
 // batch, and whether a finished batch stops the rollout. Pure: no I/O, no clock.
 import { UsageError } from '../core/errors.js';
-import type { HostOutcome } from '../core/outcome.js';
+import { isTrouble, type HostOutcome } from '../core/outcome.js';
 
 /** One `--serial` step: a number of hosts, or a percentage of all the selected hosts. */
 export type SerialStep = { readonly kind: 'count'; readonly count: number } | { readonly kind: 'percent'; readonly percent: number };
@@ -70,7 +70,7 @@ export interface BatchVerdict {
  * failure in the first batch (the canary), and never after a later one.
  */
 export function judgeBatch(outcomes: readonly Pick<HostOutcome, 'status'>[], index: number, count: number, options: RolloutOptions): BatchVerdict {
-  const failed = outcomes.filter((o) => o.status === 'failed' || o.status === 'unreachable').length;
+  const failed = outcomes.filter(isTrouble).length;
   if (failed === 0 || index === count - 1) return { stop: false };
   const share = (failed / outcomes.length) * 100;
   const threshold = options.maxFailPercent ?? (index === 0 ? 0 : 100);

@@ -4,13 +4,14 @@
 import { quote } from '../core/command.js';
 import type { Finding } from '../core/finding.js';
 import type { HostOutcome } from '../core/outcome.js';
-import { recapOf } from '../core/outcome.js';
+import { hasDrift, recapOf } from '../core/outcome.js';
 import { cacheFactsCommand, parseCacheFacts } from '../facts/cache-host.js';
 import { clientFactsCommand, parseClientFacts } from '../facts/docker-client.js';
 import type { Host, Inventory } from '../inventory/model.js';
 import type { Transport } from '../transports/transport.js';
 import { cacheFindings } from '../check/cache-findings.js';
 import { clientFindings } from '../check/client-findings.js';
+import type { Role } from '../check/report.js';
 import { allowSources } from './allow-sources.js';
 import type { PartialOutcome } from './converge-client.js';
 import type { Emit } from './events.js';
@@ -40,25 +41,31 @@ export interface CheckResult {
 export async function runCheck(inventory: Inventory, options: CheckOptions, transport: Transport, emit: Emit): Promise<CheckResult> {
   const startedAt = new Date();
   const runId = newRunId();
-  const caches = new Set(inventory.caches.map((h) => h.name));
-  const clients = new Set(inventory.clients.map((h) => h.name));
-  const hosts = options.hosts.filter((h) => caches.has(h.name) || clients.has(h.name));
+  const roles = rolesOf(inventory);
+  const hosts = options.hosts.filter((h) => roles(h.name).length > 0);
   emit({ type: 'run-start', runId, command: 'check', check: true, inventory: inventory.file, hosts: hosts.map((h) => h.name) });
   emit({ type: 'phase', name: 'check', hosts: hosts.map((h) => h.name) });
 
   const outcomes = await runOnHosts(hosts, options.forks, transport, emit, async (host, shell) => {
     const fixCommand = `fleet apply ${quote(options.inventoryArg)} --limit ${quote(host.name)}`;
     const findings: Finding[] = [];
-    if (caches.has(host.name)) findings.push(...(await checkCache(inventory, host, shell, options, fixCommand)));
-    if (clients.has(host.name)) findings.push(...(await checkClient(inventory, host, shell, fixCommand)));
+    if (roles(host.name).includes('cache')) findings.push(...(await checkCache(inventory, host, shell, options, fixCommand)));
+    if (roles(host.name).includes('client')) findings.push(...(await checkClient(inventory, host, shell, fixCommand)));
     return outcomeOf(findings);
   });
 
-  const drifted = outcomes.filter((o) => o.status === 'drift' || o.findings?.some((f) => f.severity === 'drift')).map((o) => o.host);
+  const drifted = outcomes.filter(hasDrift).map((o) => o.host);
   const durationMs = Date.now() - startedAt.getTime();
   const fix = drifted.length > 0 ? `fleet apply ${quote(options.inventoryArg)} --limit ${quote(drifted.join(','))}` : null;
   emit({ type: 'run-done', runId, command: 'check', recap: recapOf(outcomes), outcomes, problems: [], durationMs, notes: fix ? [`to fix the drift: ${fix}`] : [] });
   return { runId, startedAt, durationMs, outcomes, fix };
+}
+
+/** What check looks at on each host: cache, client, or both; none for hosts in neither group. */
+export function rolesOf(inventory: Inventory): (host: string) => Role[] {
+  const caches = new Set(inventory.caches.map((h) => h.name));
+  const clients = new Set(inventory.clients.map((h) => h.name));
+  return (host) => [...(caches.has(host) ? ['cache' as const] : []), ...(clients.has(host) ? ['client' as const] : [])];
 }
 
 async function checkClient(inventory: Inventory, host: Host, shell: HostShell, fixCommand: string): Promise<Finding[]> {

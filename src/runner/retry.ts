@@ -2,14 +2,14 @@
 // run of the same command on the same inventory, read from the run journal. Hosts skipped in that
 // run (a stopped rollout, an unhealthy cache) are not retried: they were never tried.
 import { UsageError } from '../core/errors.js';
-import type { HostOutcome } from '../core/outcome.js';
+import { isTrouble, type HostOutcome } from '../core/outcome.js';
 import type { Host } from '../inventory/model.js';
 import type { CommandName } from './events.js';
 import { findLastRun } from './journal.js';
 
 /** Names of the hosts worth retrying in a run's outcomes, in the run's order. */
 export function failedHosts(outcomes: readonly Pick<HostOutcome, 'host' | 'status'>[]): string[] {
-  return outcomes.filter((o) => o.status === 'failed' || o.status === 'unreachable').map((o) => o.host);
+  return outcomes.filter(isTrouble).map((o) => o.host);
 }
 
 export interface RetrySelection {

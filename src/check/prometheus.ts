@@ -1,8 +1,6 @@
-// `fleet check --prometheus FILE`: the report as a node_exporter textfile-collector file.
-// Written atomically (temp file in the same directory, then rename) so the collector never reads
-// half a file; the temp name does not end in .prom, so the collector ignores it.
-import { open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+// `fleet check --prometheus FILE`: the report as a node_exporter textfile-collector file,
+// written atomically so the collector never reads half a file.
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { hasDrift } from '../core/outcome.js';
 import type { CheckReport, CheckHostStatus } from './report.js';
 
@@ -42,20 +40,11 @@ function formatValue(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(3);
 }
 
-/** Replace `file` atomically with `text` (mode 0644, readable by node_exporter). */
-export async function writeFileAtomically(file: string, text: string): Promise<void> {
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+/** Replace the textfile atomically (see writeFileAtomic), naming the flag in any error. */
+export async function writePrometheusFile(file: string, text: string): Promise<void> {
   try {
-    const handle = await open(temp, 'w', 0o644);
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
+    await writeFileAtomic(file, text);
   } catch (err) {
-    await rm(temp, { force: true });
     throw new Error(`cannot write --prometheus file ${file}: ${(err as Error).message}`);
   }
 }

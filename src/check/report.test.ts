@@ -6,7 +6,7 @@ import { checkExitCode } from '../cli/exit-codes.js';
 import type { Finding } from '../core/finding.js';
 import type { HostOutcome } from '../core/outcome.js';
 import { outcomeOf } from '../runner/check.js';
-import { formatPrometheus, writeFileAtomically } from './prometheus.js';
+import { formatPrometheus, writePrometheusFile } from './prometheus.js';
 import { buildCheckReport } from './report.js';
 
 const drift: Finding = { kind: 'daemon-json-mirrors', severity: 'drift', subject: 's', expected: 'e', found: 'f', fix: 'x' };
@@ -69,10 +69,10 @@ describe('check report', () => {
   it('writes the textfile atomically, leaving no temp file behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleet-prom-'));
     const file = join(dir, 'fleet.prom');
-    await writeFileAtomically(file, 'old\n');
-    await writeFileAtomically(file, formatPrometheus(report));
+    await writePrometheusFile(file, 'old\n');
+    await writePrometheusFile(file, formatPrometheus(report));
     expect(readFileSync(file, 'utf8')).toBe(formatPrometheus(report));
     expect(readdirSync(dir)).toEqual(['fleet.prom']);
-    await expect(writeFileAtomically(join(dir, 'missing', 'x.prom'), 'x')).rejects.toThrow(/cannot write --prometheus file .*missing/);
+    await expect(writePrometheusFile(join(dir, 'missing', 'x.prom'), 'x')).rejects.toThrow(/cannot write --prometheus file .*missing/);
   });
 });

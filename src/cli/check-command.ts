@@ -2,7 +2,7 @@ import { access, constants } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Argv } from 'yargs';
 import { UsageError } from '../core/errors.js';
-import { formatPrometheus, writeFileAtomically } from '../check/prometheus.js';
+import { formatPrometheus, writePrometheusFile } from '../check/prometheus.js';
 import { buildCheckReport } from '../check/report.js';
 import { SilentReporter } from '../reporters/silent.js';
 import { rolesOf, runCheck } from '../runner/check.js';
@@ -50,7 +50,7 @@ export const checkCommand = {
     if (argv.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     if (argv.prometheus) {
       // The directory was writable at the start; should that change, say so plainly (exit 1).
-      await writeFileAtomically(argv.prometheus, formatPrometheus(report)).catch((err: Error) => {
+      await writePrometheusFile(argv.prometheus, formatPrometheus(report)).catch((err: Error) => {
         throw new UsageError(err.message);
       });
     }

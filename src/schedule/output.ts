@@ -1,7 +1,8 @@
 // Where rendered files go: stdout (a header per file) or a directory (never silently replacing a
 // file that differs).
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { UsageError } from '../core/errors.js';
 import type { RenderedFile } from './spec.js';
 
@@ -13,9 +14,9 @@ export function formatForStdout(files: readonly RenderedFile[]): string {
 }
 
 /**
- * Write every file into `dir` (created if missing), each through a temporary file renamed into
- * place. A file that exists with other content is replaced only with `force`; otherwise nothing
- * at all is written and the error names every such file.
+ * Write every file into `dir` (created if missing), each atomically (writeFileAtomic). A file
+ * that exists with other content is replaced only with `force`; otherwise nothing at all is
+ * written and the error names every such file.
  */
 export async function writeFiles(dir: string, files: readonly RenderedFile[], force: boolean): Promise<Array<{ file: string; status: WriteStatus }>> {
   const plan = await Promise.all(
@@ -34,11 +35,6 @@ export async function writeFiles(dir: string, files: readonly RenderedFile[], fo
     throw new UsageError(`${conflicts.map((c) => c.file).join(', ')} already exist${conflicts.length === 1 ? 's' : ''} with other content; nothing was written (--force replaces)`);
   }
   await mkdir(dir, { recursive: true });
-  for (const p of plan) {
-    if (p.status === 'unchanged') continue;
-    const tmp = path.join(dir, `.${path.basename(p.file)}.${process.pid}.tmp`);
-    await writeFile(tmp, p.content, { mode: 0o644 });
-    await rename(tmp, p.file);
-  }
+  for (const p of plan) if (p.status !== 'unchanged') await writeFileAtomic(p.file, p.content);
   return plan.map(({ file, status }) => ({ file, status }));
 }

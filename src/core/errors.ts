@@ -8,6 +8,8 @@ export interface FieldProblem {
   /** Field path, e.g. "all.children.clients.hosts.nomad-2.ansible_port". */
   readonly path: string;
   readonly message: string;
+  /** The problem is only that this environment variable is unset (`{{ env.NAME }}`). */
+  readonly unsetVariable?: string;
 }
 
 /** The inventory (or another input file) is invalid. Carries every problem found, not just the first. */

@@ -17,15 +17,16 @@ describe('expandEnv', () => {
 
   it('reports each unset variable and each unsupported template', () => {
     const r = expandEnv('{{ env.MISSING }} {{ vault_password }} {{ env.SET }}', { SET: 'ok' });
-    expect(r.problems).toEqual([
+    expect(r.problems.map((p) => p.message)).toEqual([
       'environment variable MISSING is not set (referenced as {{ env.MISSING }})',
       'unsupported template {{ vault_password }}: only {{ env.NAME }} (an environment variable) is supported',
     ]);
+    expect(r.problems.map((p) => p.unsetVariable)).toEqual(['MISSING', undefined]);
   });
 
   it('reports unterminated and stray delimiters', () => {
-    expect(expandEnv('{{ env.A', { A: 'x' }).problems).toEqual(['unterminated template: "{{" without a matching "}}"']);
-    expect(expandEnv('a }} b', {}).problems).toEqual(['stray "}}" without a matching "{{"']);
-    expect(expandEnv('{{ env.X.Y }}', {}).problems[0]).toMatch(/unsupported template/);
+    expect(expandEnv('{{ env.A', { A: 'x' }).problems.map((p) => p.message)).toEqual(['unterminated template: "{{" without a matching "}}"']);
+    expect(expandEnv('a }} b', {}).problems.map((p) => p.message)).toEqual(['stray "}}" without a matching "{{"']);
+    expect(expandEnv('{{ env.X.Y }}', {}).problems[0]!.message).toMatch(/unsupported template/);
   });
 });

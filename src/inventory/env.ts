@@ -4,11 +4,18 @@
 // Substitution is a single pass: a substituted value is never scanned again, so an environment
 // value that itself contains `{{` is used verbatim.
 
+export interface EnvProblem {
+  /** Never contains an environment value. */
+  readonly message: string;
+  /** Set when the problem is only that this variable is not set (here). */
+  readonly unsetVariable?: string;
+}
+
 export interface EnvExpansion {
   /** The string with every valid reference replaced (invalid ones are left as written). */
   readonly value: string;
-  /** One message per bad reference; empty when the string was fine. Never contains env values. */
-  readonly problems: readonly string[];
+  /** One per bad reference; empty when the string was fine. */
+  readonly problems: readonly EnvProblem[];
 }
 
 const TEMPLATE = /\{\{(.*?)\}\}/gs;
@@ -21,26 +28,24 @@ export function hasTemplate(text: string): boolean {
 
 export function expandEnv(text: string, env: NodeJS.ProcessEnv): EnvExpansion {
   if (!hasTemplate(text)) return { value: text, problems: [] };
-  const problems: string[] = [];
+  const problems: EnvProblem[] = [];
   const value = text.replace(TEMPLATE, (whole, inner: string) => {
     const ref = ENV_REF.exec(inner);
     if (!ref) {
-      problems.push(
-        `unsupported template ${whole}: only {{ env.NAME }} (an environment variable) is supported`,
-      );
+      problems.push({ message: `unsupported template ${whole}: only {{ env.NAME }} (an environment variable) is supported` });
       return whole;
     }
     const name = ref[1] as string;
     const found = env[name];
     if (found === undefined) {
-      problems.push(`environment variable ${name} is not set (referenced as ${whole})`);
+      problems.push({ message: `environment variable ${name} is not set (referenced as ${whole})`, unsetVariable: name });
       return whole;
     }
     return found;
   });
   // Braces left over once every {{...}} pair is consumed: an unterminated or stray delimiter.
   const rest = text.replace(TEMPLATE, '');
-  if (rest.includes('{{')) problems.push('unterminated template: "{{" without a matching "}}"');
-  else if (rest.includes('}}')) problems.push('stray "}}" without a matching "{{"');
+  if (rest.includes('{{')) problems.push({ message: 'unterminated template: "{{" without a matching "}}"' });
+  else if (rest.includes('}}')) problems.push({ message: 'stray "}}" without a matching "{{"' });
   return { value, problems };
 }

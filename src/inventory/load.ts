@@ -124,15 +124,16 @@ class Loader {
 
   // ---- problems ------------------------------------------------------------------------------
 
-  private add(fieldPath: string, message: string, node?: Node | null): void {
+  private add(fieldPath: string, message: string, node?: Node | null, unsetVariable?: string): void {
     const offset = node?.range?.[0];
-    if (offset === undefined) this.problems.push({ file: this.file, path: fieldPath, message });
-    else this.addAt(offset, fieldPath, message);
+    const extra = unsetVariable === undefined ? {} : { unsetVariable };
+    if (offset === undefined) this.problems.push({ file: this.file, path: fieldPath, message, ...extra });
+    else this.addAt(offset, fieldPath, message, extra);
   }
 
-  private addAt(offset: number, fieldPath: string, message: string): void {
+  private addAt(offset: number, fieldPath: string, message: string, extra: Pick<FieldProblem, 'unsetVariable'> = {}): void {
     const { line, col } = this.lineCounter.linePos(offset);
-    this.problems.push({ file: this.file, line, column: col, path: fieldPath, message });
+    this.problems.push({ file: this.file, line, column: col, path: fieldPath, message, ...extra });
   }
 
   private sorted(): FieldProblem[] {
@@ -391,7 +392,7 @@ class Loader {
     if (isScalar(node)) {
       if (typeof node.value !== 'string') return node.value;
       const expanded = expandEnv(node.value, this.env);
-      for (const message of expanded.problems) this.add(fieldPath, message, node);
+      for (const problem of expanded.problems) this.add(fieldPath, problem.message, node, problem.unsetVariable);
       return expanded.value;
     }
     if (isSeq(node)) {

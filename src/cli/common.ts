@@ -46,9 +46,8 @@ export function withHostFlags<T>(yargs: Argv<T>) {
     .option('keepalive-count', { type: 'number', default: 3, describe: 'unanswered keepalives in a row before a host is called unreachable' })
     .option('journal-dir', { type: 'string', default: '.fleet', describe: 'where the local run journal is kept' })
     .check((argv) => {
-      const forks = (argv as unknown as HostFlags).forks;
-      if (!Number.isInteger(forks) || forks < 1) throw new UsageError('--forks must be a whole number of at least 1');
       const flags = argv as unknown as HostFlags;
+      if (!Number.isInteger(flags.forks) || flags.forks < 1) throw new UsageError('--forks must be a whole number of at least 1');
       if (!Number.isInteger(flags['connect-retries']) || flags['connect-retries'] < 0) throw new UsageError('--connect-retries must be a whole number of at least 0');
       if (!Number.isInteger(flags['keepalive-count']) || flags['keepalive-count'] < 1) throw new UsageError('--keepalive-count must be a whole number of at least 1');
       if (!(flags['keepalive-interval'] > 0)) throw new UsageError('--keepalive-interval must be more than 0 seconds');

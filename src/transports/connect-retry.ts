@@ -26,10 +26,3 @@ export function backoffDelayMs(retry: number, policy: RetryPolicy, random: () =>
 export function shouldRetry(attempt: number, transient: boolean, policy: RetryPolicy): boolean {
   return transient && attempt < policy.retries;
 }
-
-/** Longest total time spent waiting between attempts: part of the documented connect bound. */
-export function maxTotalBackoffMs(policy: RetryPolicy): number {
-  let total = 0;
-  for (let retry = 0; retry < policy.retries; retry++) total += Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
-  return total;
-}

@@ -89,7 +89,6 @@ const HOST_KEY_ALGORITHMS: Readonly<Record<string, readonly ServerHostKeyAlgorit
 };
 const DEFAULT_HOST_KEY_ORDER = Object.values(HOST_KEY_ALGORITHMS).flat();
 
-
 interface Hop {
   /** Inventory name reported in ConnectErrors. */
   readonly name: string;

@@ -5,17 +5,17 @@ import type { Finding } from '../core/finding.js';
 import { sha256 } from '../core/hash.js';
 import type { CacheFacts, ContainerFact } from '../facts/cache-host.js';
 import type { CacheSettings } from '../inventory/model.js';
-import { planCache } from '../modules/registry-cache/plan.js';
+import { chainInPlace, jumpInPlace, planCache } from '../modules/registry-cache/plan.js';
 import {
   CONTAINER_NAME,
   ENV_FILE,
   envFileContent,
   expectedRules,
   FIREWALL_CHAIN,
-  FIREWALL_COMMENT,
   FIREWALL_SCRIPT,
   FIREWALL_UNIT,
   FIREWALL_UNIT_PATH,
+  fleetJumps,
   firewallScript,
   firewallUnit,
   specHash,
@@ -91,7 +91,7 @@ function firewallFindings(firewall: FirewallSpec, facts: CacheFacts, fix: string
   const admitted = `port ${firewall.port} open to ${firewall.sources.join(', ') || 'no one'} only`;
   if (facts.chainRules === undefined) {
     findings.push({ kind: 'firewall-rules', severity: 'drift', subject: `iptables chain ${FIREWALL_CHAIN}`, expected: admitted, found: 'no such chain (rules flushed?)', fix });
-  } else if (facts.chainRules.join('\n') !== expected.chain.join('\n')) {
+  } else if (!chainInPlace(firewall, facts)) {
     const have = chainSources(facts.chainRules);
     const missing = firewall.sources.filter((s) => !have.includes(s));
     const extra = have.filter((s) => !firewall.sources.includes(s));
@@ -102,8 +102,8 @@ function firewallFindings(firewall: FirewallSpec, facts: CacheFacts, fix: string
     ];
     findings.push({ kind: 'firewall-rules', severity: 'drift', subject: `iptables chain ${FIREWALL_CHAIN}`, expected: admitted, found: parts.join('; ') || `other rules: ${facts.chainRules.slice(1).join(' | ')}`, fix });
   }
-  const jumps = facts.dockerUserRules.filter((rule) => rule.includes(`--comment ${FIREWALL_COMMENT}`));
-  if (jumps.length !== 1 || jumps[0] !== expected.jump) {
+  if (!jumpInPlace(firewall, facts)) {
+    const jumps = fleetJumps(facts.dockerUserRules);
     findings.push({
       kind: 'firewall-jump',
       severity: 'drift',

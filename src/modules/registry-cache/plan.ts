@@ -11,10 +11,10 @@ import {
   ENV_FILE,
   envFileContent,
   expectedRules,
-  FIREWALL_COMMENT,
   FIREWALL_SCRIPT,
   FIREWALL_UNIT,
   FIREWALL_UNIT_PATH,
+  fleetJumps,
   firewallScript,
   firewallUnit,
   createContainerScript,
@@ -123,8 +123,14 @@ function firewallChanges(firewall: FirewallSpec, facts: CacheFacts): Change[] {
 
 /** The chain holds exactly the expected rules and DOCKER-USER jumps to it exactly once. */
 export function rulesInPlace(firewall: FirewallSpec, facts: CacheFacts): boolean {
-  const expected = expectedRules(firewall);
-  const chainOk = facts.chainRules !== undefined && facts.chainRules.join('\n') === expected.chain.join('\n');
-  const jumps = facts.dockerUserRules.filter((rule) => rule.includes(`--comment ${FIREWALL_COMMENT}`));
-  return chainOk && jumps.length === 1 && jumps[0] === expected.jump;
+  return chainInPlace(firewall, facts) && jumpInPlace(firewall, facts);
+}
+
+export function chainInPlace(firewall: FirewallSpec, facts: CacheFacts): boolean {
+  return facts.chainRules !== undefined && facts.chainRules.join('\n') === expectedRules(firewall).chain.join('\n');
+}
+
+export function jumpInPlace(firewall: FirewallSpec, facts: CacheFacts): boolean {
+  const jumps = fleetJumps(facts.dockerUserRules);
+  return jumps.length === 1 && jumps[0] === expectedRules(firewall).jump;
 }

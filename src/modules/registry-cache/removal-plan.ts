@@ -3,7 +3,7 @@
 import type { Change } from '../../core/change.js';
 import { sh } from '../../core/command.js';
 import type { CacheFacts } from '../../facts/cache-host.js';
-import { CONTAINER_NAME, ENV_FILE, FIREWALL_CHAIN, FIREWALL_COMMENT, FIREWALL_SCRIPT, FIREWALL_UNIT, FIREWALL_UNIT_PATH } from './spec.js';
+import { CONTAINER_NAME, ENV_FILE, FIREWALL_CHAIN, FIREWALL_SCRIPT, FIREWALL_UNIT, FIREWALL_UNIT_PATH, fleetJumps } from './spec.js';
 
 export type RemovalPlan = { readonly kind: 'in-sync'; readonly reason: string } | { readonly kind: 'change'; readonly changes: readonly Change[] };
 
@@ -12,7 +12,7 @@ export function planCacheRemoval(facts: CacheFacts, purgeDataDir: string | undef
   if (facts.container) {
     changes.push({ kind: 'exec', script: `docker rm -f ${CONTAINER_NAME} >/dev/null`, label: `remove container ${CONTAINER_NAME}`, reason: 'rollback --cache' });
   }
-  const jumps = facts.dockerUserRules.filter((rule) => rule.includes(`--comment ${FIREWALL_COMMENT}`));
+  const jumps = fleetJumps(facts.dockerUserRules);
   if (jumps.length > 0 || facts.chainRules !== undefined) {
     const script = [
       ...jumps.map((rule) => `iptables -w ${rule.replace(/^-A /, '-D ')}`),

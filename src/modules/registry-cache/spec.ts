@@ -73,6 +73,11 @@ export function firewallUnit(): string {
   return render('fleet-mirror-firewall.service', { scriptPath: FIREWALL_SCRIPT });
 }
 
+/** The DOCKER-USER rules fleet added, recognised by their comment (`iptables -S` lines). */
+export function fleetJumps(dockerUserRules: readonly string[]): string[] {
+  return dockerUserRules.filter((rule) => rule.includes(`--comment ${FIREWALL_COMMENT}`));
+}
+
 /** The rules as `iptables -S` prints them, to compare with what a host has. */
 export function expectedRules(spec: FirewallSpec): { chain: string[]; jump: string } {
   return {

@@ -96,6 +96,11 @@ export async function resetHost(...hosts: string[]): Promise<void> {
   if (r.code !== 0) throw new Error(`lab.sh reset ${hosts.join(' ')} failed: ${r.stderr.trim()}`);
 }
 
+/** Simulate a reboot: dockerd stopped, iptables emptied, systemd state forgotten, docker started as at boot. */
+export async function rebootHost(...hosts: string[]): Promise<ExecResult> {
+  return run('bash', [labScript, 'reboot', ...hosts]);
+}
+
 export async function resetClients(): Promise<void> {
   await resetHost(...groupHosts('clients'));
 }

@@ -5,6 +5,9 @@
 #   lab.sh down               stop everything; keeps .lab/cache (images) and the lab's keys
 #   lab.sh status             health of every host; exit 0 only if all are healthy
 #   lab.sh exec HOST -- CMD…  run CMD inside HOST (stdin passed through, exit code kept)
+#   lab.sh reboot HOST…       simulate a reboot of HOST: dockerd stopped, every iptables rule
+#                             gone, systemd state forgotten, then docker started as at boot
+#                             (drop-ins, wanted units, containers with a restart policy)
 #   lab.sh reset HOST…        put HOST back to its default docker state (daemon.json, no
 #                             containers/volumes, DOCKER-USER flushed, dockerd restarted)
 #
@@ -413,7 +416,9 @@ reset_host() {
   has_service "$name" docker || die "$name runs no docker; nothing to reset"
   host_sh "$name" "
     set -e
+    rm -rf /etc/systemctl-standin /etc/systemd/system/docker.service.d /etc/systemd/system/docker.service.wants
     systemctl stop docker
+    rm -rf /run/systemctl-standin
     rm -f /etc/docker/daemon.json /etc/docker/daemon.json.*
     if [ -f '$default' ]; then cp '$default' /etc/docker/daemon.json; fi
     iptables -F DOCKER-USER 2>/dev/null || true
@@ -421,6 +426,28 @@ reset_host() {
     ids=\$(docker ps -aq); [ -z \"\$ids\" ] || docker rm -f \$ids >/dev/null
     vols=\$(docker volume ls -q); [ -z \"\$vols\" ] || docker volume rm -f \$vols >/dev/null
   "
+}
+
+reboot_host() {
+  local name=$1
+  known_host "$name"
+  has_service "$name" docker || die "$name runs no docker; nothing to reboot"
+  host_sh "$name" "
+    systemctl stop docker
+    for t in iptables ip6tables; do
+      for table in filter nat mangle raw; do \$t -w -t \$table -F 2>/dev/null; \$t -w -t \$table -X 2>/dev/null; done
+      \$t -w -P FORWARD ACCEPT 2>/dev/null
+    done
+    rm -rf /run/systemctl-standin
+    systemctl start docker
+  "
+}
+
+cmd_reboot() {
+  [ $# -gt 0 ] || die "usage: lab.sh reboot HOST..."
+  local name rc=0
+  for name in "$@"; do reboot_host "$name" || rc=1; done
+  return "$rc"
 }
 
 cmd_reset() {
@@ -431,7 +458,18 @@ cmd_reset() {
   return "$rc"
 }
 
+# The hosts' daemons outlive this script: they must not inherit its caller's descriptors (a lock
+# held with flock, a test runner's pipe), or those would stay open as long as the lab runs.
+# Bash reads this script from fd 255: keep that one.
+close_inherited_fds() {
+  local fd
+  for fd in $(ls /proc/$$/fd); do
+    if [ "$fd" -gt 2 ] && [ "$fd" != 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+  done
+}
+
 main() {
+  close_inherited_fds
   local cmd=${1:-}
   shift || true
   case "$cmd" in
@@ -440,6 +478,7 @@ main() {
     status) cmd_status ;;
     exec) cmd_exec "$@" ;;
     reset) cmd_reset "$@" ;;
+    reboot) cmd_reboot "$@" ;;
     *) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 }

@@ -45,9 +45,11 @@ export interface CircleciSchedule extends Common {
 export type ScheduleSpec = HostSchedule | CircleciSchedule;
 
 export interface RenderedFile {
-  /** File name, e.g. "fleet-check.timer" or "config.yml". */
+  /** File name, e.g. "fleet-check.timer" or "config.yml", or a path below the output directory. */
   readonly name: string;
   readonly content: string;
+  /** Permission bits of the written file (the umask does not apply); default 0644. */
+  readonly mode?: number;
 }
 
 export interface Rendering {

@@ -2,7 +2,7 @@
 // the script's data lines (what it would put back), read with grep: the script is never run.
 // Read-only. The lines can go into another facts script (one round trip per host: the client
 // facts) or run alone with bootHookFactsCommand; parseBootHookFacts reads either output.
-import { sh, type Command, type CommandResult } from '../core/command.js';
+import { quote, sh, type Command, type CommandResult } from '../core/command.js';
 import { FACTS_PRELUDE, fromBase64, parseKeyValues } from './key-values.js';
 
 export interface BootHookFactArgs {
@@ -36,7 +36,7 @@ hookfile() {
 }
 hookfile script ${sh`${args.scriptPath}`}
 hookfile dropin ${sh`${args.dropInPath}`}
-if [ -f ${sh`${args.scriptPath}`} ]; then emit hook.data "$(grep -e ${sh`^${args.dataPrefix}`} -- ${sh`${args.scriptPath}`} | b64)"; fi
+if [ -f ${sh`${args.scriptPath}`} ]; then emit hook.data "$(grep -e ${quote(`^${args.dataPrefix}`)} -- ${sh`${args.scriptPath}`} | b64)"; fi
 `;
 }
 

@@ -7,7 +7,7 @@ import { checkInventory } from '../schedule/inventory-check.js';
 import { buildSpec, type ScheduleFlags } from '../schedule/options.js';
 import { formatForStdout, writeFiles, type WriteStatus } from '../schedule/output.js';
 import { renderSchedule } from '../schedule/render.js';
-import { FORMATS, type ScheduleSpec } from '../schedule/spec.js';
+import { FORMATS, SCHEDULED_COMMANDS, type ScheduleSpec } from '../schedule/spec.js';
 import { CALENDAR_VALUES } from '../schedule/duration.js';
 import { EXIT } from './exit-codes.js';
 
@@ -18,7 +18,7 @@ interface Flags extends ScheduleFlags {
 
 export const scheduleCommand = {
   command: 'schedule <inventory>',
-  describe: 'render what runs `fleet check` on a schedule: systemd timer, cron line or CircleCI config',
+  describe: 'render what runs `fleet check` (or, with --command apply, `fleet apply`) on a schedule: systemd timer, cron line or CircleCI config',
   builder: (yargs: Argv) =>
     yargs
       .positional('inventory', { type: 'string', demandOption: true, describe: 'inventory file (YAML); checked now, hosts are not contacted' })
@@ -26,13 +26,14 @@ export const scheduleCommand = {
       .option('format', { type: 'string', choices: FORMATS, demandOption: true, describe: 'systemd: .service + .timer; cron: crontab line, or /etc/cron.d file with --user; circleci: .circleci/config.yml' })
       .option('out', { type: 'string', describe: 'write the files into DIR (created if missing) instead of printing them' })
       .option('force', { type: 'boolean', default: false, describe: 'with --out: replace files that exist with other content' })
-      .option('name', { type: 'string', default: 'fleet-check', describe: 'base name of the units, the cron file or the CircleCI job' })
-      .option('limit', { alias: 'l', type: 'string', describe: 'passed to fleet check: only these hosts' })
-      .option('forks', { alias: 'f', type: 'number', describe: 'passed to fleet check: hosts checked in parallel' })
-      .option('known-hosts', { type: 'string', describe: 'passed to fleet check; required for circleci (a file committed to the repository)' })
-      .option('prometheus', { type: 'string', describe: 'systemd, cron: fleet check writes a node_exporter textfile here' })
+      .option('command', { type: 'string', choices: SCHEDULED_COMMANDS, default: 'check', describe: 'what runs: check (report drift, read-only) or apply (converge: drifted hosts, clients that joined since the last run)' })
+      .option('name', { type: 'string', describe: 'base name of the units, the cron file or the CircleCI job [default: fleet-check, or fleet-apply]' })
+      .option('limit', { alias: 'l', type: 'string', describe: 'passed to fleet check/apply: only these hosts' })
+      .option('forks', { alias: 'f', type: 'number', describe: 'passed to fleet check/apply: hosts worked on in parallel' })
+      .option('known-hosts', { type: 'string', describe: 'passed to fleet check/apply; required for circleci (a file committed to the repository)' })
+      .option('prometheus', { type: 'string', describe: 'systemd, cron, with --command check: fleet check writes a node_exporter textfile here' })
       .option('fleet-bin', { type: 'string', describe: 'systemd, cron: fleet executable to run [default: this node and this fleet, by absolute path]' })
-      .option('workdir', { type: 'string', describe: 'directory the check runs in [default: current directory]; for circleci, the repository root [default: the enclosing git repository]' })
+      .option('workdir', { type: 'string', describe: 'directory fleet runs in [default: current directory]; for circleci, the repository root [default: the enclosing git repository]' })
       .option('user', { type: 'string', describe: 'systemd: User=; cron: render an /etc/cron.d file running as USER' })
       .option('environment-file', { type: 'string', describe: 'systemd, cron: KEY=value file with the variables the inventory reads as {{ env.NAME }}' })
       .option('report', { type: 'string', describe: 'cron: where the JSON report is kept [default: WORKDIR/NAME.json]' })
@@ -94,10 +95,10 @@ function repositoryRoot(from: string): string | undefined {
 /** Files the scheduled run reads must exist now (on this machine, or in the repository for CI). */
 async function checkFilesExist(spec: ScheduleSpec): Promise<void> {
   const files: Array<[string, string, number]> = [['--workdir', spec.workdir, constants.F_OK]];
-  if (spec.check.knownHosts !== undefined) files.push(['--known-hosts', path.resolve(spec.workdir, spec.check.knownHosts), constants.R_OK]);
+  if (spec.run.knownHosts !== undefined) files.push(['--known-hosts', path.resolve(spec.workdir, spec.run.knownHosts), constants.R_OK]);
   if (spec.format !== 'circleci') {
     files.push(['--fleet-bin', spec.fleet[0] as string, constants.X_OK]);
-    if (spec.check.prometheus !== undefined) files.push(['--prometheus (its directory)', path.dirname(spec.check.prometheus), constants.F_OK]);
+    if (spec.run.prometheus !== undefined) files.push(['--prometheus (its directory)', path.dirname(spec.run.prometheus), constants.F_OK]);
   }
   for (const [flag, file, mode] of files) {
     await access(file, mode).catch(() => {

@@ -5,7 +5,8 @@ import { basename, dirname, join } from 'node:path';
 
 /**
  * Write `content` to a temporary file beside `file` (a dot-name ending in .tmp, which collectors
- * and cron ignore), sync it, and rename it over `file`. The temporary file is removed on failure.
+ * and cron ignore) with exactly `mode`, sync it, and rename it over `file`. The temporary file is
+ * removed on failure.
  */
 export async function writeFileAtomic(file: string, content: string, mode = 0o644): Promise<void> {
   const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
@@ -13,6 +14,7 @@ export async function writeFileAtomic(file: string, content: string, mode = 0o64
     const handle = await open(temp, 'w', mode);
     try {
       await handle.writeFile(content);
+      await handle.chmod(mode); // exactly `mode`, whatever the umask
       await handle.sync();
     } finally {
       await handle.close();

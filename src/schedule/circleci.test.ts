@@ -66,7 +66,7 @@ describe('CircleCI config', () => {
     mkdirSync(bin);
     writeFileSync(path.join(bin, 'npx'), '#!/bin/sh\nprintf \'%s\\n\' "$@" > args\necho \'{"summary":{}}\'\nexit 6\n');
     chmodSync(path.join(bin, 'npx'), 0o755);
-    const steps = config(circleciSchedule({ check: { inventory: "inv/it's prod.yml", knownHosts: 'known hosts', limit: '!nomad-*' } })).jobs['fleet-check']?.steps ?? [];
+    const steps = config(circleciSchedule({ run: { command: 'check', inventory: "inv/it's prod.yml", knownHosts: 'known hosts', limit: '!nomad-*' } })).jobs['fleet-check']?.steps ?? [];
     const env = { PATH: `${bin}:/usr/bin:/bin` };
     // CircleCI runs steps with `/bin/bash -eo pipefail`.
     const check = spawnSync('/bin/bash', ['-eo', 'pipefail', '-c', runStep(steps, 'fleet check')], { cwd: dir, env, encoding: 'utf8' });
@@ -76,5 +76,22 @@ describe('CircleCI config', () => {
     const verdict = spawnSync('/bin/bash', ['-eo', 'pipefail', '-c', runStep(steps, 'Fail on drift or unreachable hosts')], { cwd: dir, env, encoding: 'utf8' });
     expect(verdict.status).toBe(6);
     expect(verdict.stdout).toContain('drift, and hosts unreachable or failed');
+  });
+
+  it('with --command apply: a fleet apply step, its report and run journal kept, the verdict from apply\'s exit codes', () => {
+    const spec = circleciSchedule({ name: 'fleet-apply', run: { command: 'apply', inventory: 'inventories/prod.yml', knownHosts: 'inventories/known_hosts' } });
+    const c = config(spec);
+    const steps = c.jobs['fleet-apply']?.steps ?? [];
+    expect(steps.map((s) => (typeof s === 'string' ? s : Object.keys(s)[0]))).toEqual(['checkout', 'add_ssh_keys', 'run', 'run', 'store_artifacts', 'store_artifacts', 'run']);
+    expect(runStep(steps, 'fleet apply')).toContain('npx --no -- fleet apply inventories/prod.yml --known-hosts inventories/known_hosts --json > fleet-apply.json');
+    expect((steps[5] as Step).store_artifacts).toEqual({ path: '.fleet' });
+    const dir = mkdtempSync(path.join(tmpdir(), 'fleet-circleci-apply-'));
+    for (const [rc, says] of [[0, 'every host ok or changed'], [4, 'hosts failed or unreachable, or the run failed'], [1, 'fleet apply failed with exit status 1']] as const) {
+      writeFileSync(path.join(dir, 'fleet-apply.exit'), `${rc}\n`);
+      const verdict = spawnSync('/bin/bash', ['-eo', 'pipefail', '-c', runStep(steps, 'Fail on failed or unreachable hosts')], { cwd: dir, encoding: 'utf8' });
+      expect(verdict.status).toBe(rc);
+      expect(verdict.stdout).toContain(says);
+    }
+    expect(renderCircleci(spec, undefined).files[0]?.content).toMatch(/^# CircleCI: fleet apply \(scheduled convergence\) of inventories\/prod.yml/);
   });
 });

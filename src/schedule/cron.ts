@@ -1,5 +1,5 @@
-// cron: one line that runs fleet check under flock, keeps the JSON report in a file and makes a
-// non-zero exit visible. With --user it is an /etc/cron.d file (user field), else a crontab line.
+// cron: one line that runs fleet check (or apply) under flock, keeps the JSON report in a file and
+// makes a non-zero exit visible. With --user it is an /etc/cron.d file (user field), else a crontab line.
 import path from 'node:path';
 import { quote } from '../core/command.js';
 import { UsageError } from '../core/errors.js';
@@ -7,15 +7,15 @@ import { render } from '../core/templates.js';
 import { cronExpression } from './cron-expression.js';
 import { calendarCadence, formatDuration } from './duration.js';
 import { cronCommand, shellWords } from './escape.js';
-import { checkArgv, type HostSchedule, type Rendering } from './spec.js';
+import { EXIT_MEANINGS, RUN_TITLES, runArgv, type HostSchedule, type Rendering } from './spec.js';
 
 /** Debian's cron (vixie) truncates a command at 1000 characters. */
 export const MAX_CRON_COMMAND = 999;
-/** flock's exit status when the previous check still holds the lock. */
+/** flock's exit status when the previous run still holds the lock. */
 export const LOCK_BUSY_EXIT = 75;
 
 export function renderCron(spec: HostSchedule, outDir: string | undefined): Rendering {
-  const schedule = cronExpression(calendarCadence(spec.everySeconds, 'cron'), `${spec.name}\0${spec.check.inventory}`);
+  const schedule = cronExpression(calendarCadence(spec.everySeconds, 'cron'), `${spec.name}\0${spec.run.inventory}`);
   const command = cronCommand(cronShellCommand(spec));
   if (command.length > MAX_CRON_COMMAND) {
     throw new UsageError(`the cron command would be ${command.length} characters, more than cron reads (${MAX_CRON_COMMAND}): use shorter paths, or --format systemd`);
@@ -23,7 +23,11 @@ export function renderCron(spec: HostSchedule, outDir: string | undefined): Rend
   const cronD = spec.user !== undefined;
   const content = render('schedule/cron', {
     name: spec.name,
-    inventory: spec.check.inventory,
+    title: RUN_TITLES[spec.run.command],
+    fleetCommand: spec.run.command,
+    exitMeanings: EXIT_MEANINGS[spec.run.command],
+    reportKind: spec.run.command === 'apply' ? 'NDJSON events, the last line the summary' : 'JSON report',
+    inventory: spec.run.inventory,
     every: formatDuration(spec.everySeconds),
     describe: schedule.describe,
     cronD,
@@ -38,8 +42,8 @@ export function renderCron(spec: HostSchedule, outDir: string | undefined): Rend
   const nextSteps = [
     cronD
       ? `sudo install -m 0644 -o root -g root ${written} /etc/cron.d/${spec.name}`
-      : `(crontab -l 2>/dev/null; cat ${written}) | crontab -   # as the user the check runs as`,
-    ...(spec.envFile === undefined ? [] : [`chmod 0600 ${spec.envFile}   # credentials; owned by the user the check runs as, who reads it`]),
+      : `(crontab -l 2>/dev/null; cat ${written}) | crontab -   # as the user fleet runs as`,
+    ...(spec.envFile === undefined ? [] : [`chmod 0600 ${spec.envFile}   # credentials; owned by the user fleet runs as, who reads it`]),
     `after the first run: cat ${spec.report}`,
   ];
   return { files: [file], nextSteps };
@@ -52,11 +56,12 @@ export function cronShellCommand(spec: HostSchedule): string {
     `cd ${quote(spec.workdir)} || exit 1`,
     // `command .` returns an error instead of exiting the shell with 2 (which would read as drift).
     ...(spec.envFile === undefined ? [] : ['set -a', `command . ${quote(spec.envFile)} || exit 1`, 'set +a']),
-    `${shellWords([...spec.fleet, ...checkArgv(spec.check, true)])} >${quote(tmp)}`,
+    `${shellWords([...spec.fleet, ...runArgv(spec.run, true)])} >${quote(tmp)}`,
     'rc=$?',
     `mv -f ${quote(tmp)} ${quote(spec.report)}`,
     'exit $rc',
   ].join('; ');
-  const message = `fleet check exited $? (2 drift, 4 unreachable or failed hosts, 6 both, 1 error, ${LOCK_BUSY_EXIT} previous check still running)`;
+  const command = spec.run.command;
+  const message = `fleet ${command} exited $? (${EXIT_MEANINGS[command]}, ${LOCK_BUSY_EXIT} previous ${command} still running)`;
   return `flock -n -E ${LOCK_BUSY_EXIT} ${quote(`${spec.report}.lock`)} sh -c ${quote(inner)} || { m="${message}"; echo "$m" >&2; logger -t ${quote(spec.name)} "$m"; }`;
 }

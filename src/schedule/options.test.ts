@@ -14,7 +14,7 @@ describe('buildSpec', () => {
       fleet: ['/usr/bin/node', '/opt/fleet/bin/fleet.js'],
       envFile: '/etc/fleet/check.env',
       report: '/srv/fleet/fleet-check.json',
-      check: { inventory: '/srv/fleet/inventory.yml', knownHosts: '/srv/fleet/kh', prometheus: '/srv/prom/fleet.prom', forks: 10, limit: 'clients' },
+      run: { command: 'check', inventory: '/srv/fleet/inventory.yml', knownHosts: '/srv/fleet/kh', prometheus: '/srv/prom/fleet.prom', forks: 10, limit: 'clients' },
     });
     expect(buildSpec(flags({ 'fleet-bin': 'bin/fleet', workdir: 'sub' }), ctx)).toMatchObject({ fleet: ['/srv/fleet/bin/fleet'], workdir: '/srv/fleet/sub' });
   });
@@ -42,10 +42,18 @@ describe('buildSpec', () => {
 
   it('for CircleCI: paths relative to the repository, known_hosts required, inside the repository', () => {
     const spec = buildSpec(flags({ format: 'circleci', inventory: 'inventories/prod.yml', 'known-hosts': '/srv/fleet/inventories/known_hosts', context: 'fleet', 'ssh-fingerprint': ['SHA256:NPj4IcXxqQEKGXOghi/QbG2sohoNfvZ30JwCcdSSNM0'] }), ctx);
-    expect(spec).toMatchObject({ format: 'circleci', branch: 'main', context: 'fleet', check: { inventory: 'inventories/prod.yml', knownHosts: 'inventories/known_hosts' } });
+    expect(spec).toMatchObject({ format: 'circleci', branch: 'main', context: 'fleet', run: { command: 'check', inventory: 'inventories/prod.yml', knownHosts: 'inventories/known_hosts' } });
     expect(() => buildSpec(flags({ format: 'circleci' }), ctx)).toThrow(/needs --known-hosts FILE/);
     expect(() => buildSpec(flags({ format: 'circleci', 'known-hosts': '/root/.ssh/known_hosts' }), ctx)).toThrow(/--known-hosts \/root\/.ssh\/known_hosts is not inside the repository \/srv\/fleet/);
     expect(() => buildSpec(flags({ format: 'circleci', 'known-hosts': 'kh', 'ssh-fingerprint': ['nope'] }), ctx)).toThrow(/--ssh-fingerprint "nope"/);
     expect(() => buildSpec(flags({ format: 'circleci', 'known-hosts': 'kh', branch: '<< x >>' }), ctx)).toThrow(/--branch/);
+  });
+
+  it('--command apply: fleet apply runs, named fleet-apply unless --name says otherwise, without --prometheus', () => {
+    expect(buildSpec(flags({ command: 'apply', name: undefined }), ctx)).toMatchObject({ name: 'fleet-apply', report: '/srv/fleet/fleet-apply.json', run: { command: 'apply', inventory: '/srv/fleet/inventory.yml' } });
+    expect(buildSpec(flags({ name: undefined }), ctx)).toMatchObject({ name: 'fleet-check', run: { command: 'check' } });
+    expect(buildSpec(flags({ command: 'apply', name: 'converge' }), ctx)).toMatchObject({ name: 'converge' });
+    expect(() => buildSpec(flags({ command: 'apply', prometheus: 'x.prom' }), ctx)).toThrow('--prometheus applies to --command check only');
+    expect(() => buildSpec(flags({ command: 'rollback' }), ctx)).toThrow(/--command "rollback": choose one of check, apply/);
   });
 });

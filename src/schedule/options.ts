@@ -4,13 +4,16 @@ import path from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { parseDuration } from './duration.js';
 import { checkCircleciValue, checkValue } from './escape.js';
-import { FORMATS, type CheckArgs, type ScheduleFormat, type ScheduleSpec } from './spec.js';
+import { FORMATS, SCHEDULED_COMMANDS, type RunArgs, type ScheduleFormat, type ScheduledCommand, type ScheduleSpec } from './spec.js';
 
 export interface ScheduleFlags {
   readonly inventory: string;
   readonly every: string;
   readonly format: string;
-  readonly name: string;
+  /** check (default) or apply. */
+  readonly command?: string;
+  /** Default: fleet-<command>. */
+  readonly name?: string;
   readonly limit?: string;
   readonly forks?: number;
   readonly 'known-hosts'?: string;
@@ -49,6 +52,11 @@ const FINGERPRINT = /^(?:SHA256:[A-Za-z0-9+/]{43}=?|(?:[0-9a-f]{2}:){15}[0-9a-f]
 
 export function buildSpec(flags: ScheduleFlags, ctx: SpecContext): ScheduleSpec {
   const format = parseFormat(flags.format);
+  const command = parseCommand(flags.command ?? 'check');
+  if (command === 'apply' && flags.prometheus !== undefined) {
+    throw new UsageError('--prometheus applies to --command check only: fleet apply writes no textfile');
+  }
+  const name = flags.name ?? `fleet-${command}`;
   for (const [flag, formats] of Object.entries(APPLIES_TO)) {
     const value = (flags as unknown as Record<string, unknown>)[flag];
     const given = Array.isArray(value) ? value.length > 0 : value !== undefined;
@@ -56,15 +64,15 @@ export function buildSpec(flags: ScheduleFlags, ctx: SpecContext): ScheduleSpec 
       throw new UsageError(`--${flag} applies to --format ${formats.join(' or ')} only`);
     }
   }
-  if (!NAME.test(flags.name)) {
-    throw new UsageError(`--name ${JSON.stringify(flags.name)}: letters, digits, - and _ only, starting with a letter or digit (it names units and /etc/cron.d files)`);
+  if (!NAME.test(name)) {
+    throw new UsageError(`--name ${JSON.stringify(name)}: letters, digits, - and _ only, starting with a letter or digit (it names units and /etc/cron.d files)`);
   }
   if (flags.forks !== undefined && (!Number.isInteger(flags.forks) || flags.forks < 1)) {
     throw new UsageError('--forks must be a whole number of at least 1');
   }
   const everySeconds = parseDuration(flags.every);
   const workdir = absolute('--workdir', flags.workdir ?? ctx.cwd, ctx.cwd);
-  const common = { name: flags.name, everySeconds };
+  const common = { name, everySeconds };
 
   if (format === 'circleci') {
     const inRepo = (flag: string, value: string) => checkCircleciValue(flag, repoRelative(flag, absolute(flag, value, ctx.cwd), workdir));
@@ -79,7 +87,7 @@ export function buildSpec(flags: ScheduleFlags, ctx: SpecContext): ScheduleSpec 
       ...common,
       format,
       workdir,
-      check: checkArgs(flags, inRepo('inventory', flags.inventory), inRepo('--known-hosts', flags['known-hosts']), undefined, checkCircleciValue),
+      run: runArgs(flags, command, inRepo('inventory', flags.inventory), inRepo('--known-hosts', flags['known-hosts']), undefined, checkCircleciValue),
       branch: checkCircleciValue('--branch', flags.branch ?? 'main'),
       ...(flags.context !== undefined ? { context: checkCircleciValue('--context', flags.context) } : {}),
       sshFingerprints: fingerprints,
@@ -100,8 +108,9 @@ export function buildSpec(flags: ScheduleFlags, ctx: SpecContext): ScheduleSpec 
   return {
     ...common,
     format,
-    check: checkArgs(
+    run: runArgs(
       flags,
+      command,
       onHost('inventory', flags.inventory),
       knownHosts === undefined ? undefined : onHost('--known-hosts', knownHosts),
       prometheus === undefined ? undefined : onHost('--prometheus', prometheus),
@@ -111,7 +120,7 @@ export function buildSpec(flags: ScheduleFlags, ctx: SpecContext): ScheduleSpec 
     workdir,
     ...(flags.user !== undefined ? { user: flags.user } : {}),
     ...(flags['environment-file'] !== undefined ? { envFile: onHost('--environment-file', flags['environment-file']) } : {}),
-    report: onHost('--report', flags.report ?? path.join(workdir, `${flags.name}.json`)),
+    report: onHost('--report', flags.report ?? path.join(workdir, `${name}.json`)),
   };
 }
 
@@ -120,14 +129,21 @@ function parseFormat(format: string): ScheduleFormat {
   throw new UsageError(`--format ${JSON.stringify(format)}: choose one of ${FORMATS.join(', ')}`);
 }
 
-function checkArgs(
+function parseCommand(command: string): ScheduledCommand {
+  if ((SCHEDULED_COMMANDS as readonly string[]).includes(command)) return command as ScheduledCommand;
+  throw new UsageError(`--command ${JSON.stringify(command)}: choose one of ${SCHEDULED_COMMANDS.join(', ')}`);
+}
+
+function runArgs(
   flags: ScheduleFlags,
+  command: ScheduledCommand,
   inventory: string,
   knownHosts: string | undefined,
   prometheus: string | undefined,
   check: (flag: string, value: string) => string,
-): CheckArgs {
+): RunArgs {
   return {
+    command,
     inventory,
     ...(flags.limit !== undefined ? { limit: check('--limit', flags.limit) } : {}),
     ...(flags.forks !== undefined ? { forks: flags.forks } : {}),

@@ -1,6 +1,6 @@
 // Where rendered files go: stdout (a header per file) or a directory (never silently replacing a
 // file that differs).
-import { mkdir, readFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { UsageError } from '../core/errors.js';
@@ -14,7 +14,8 @@ export function formatForStdout(files: readonly RenderedFile[]): string {
 }
 
 /**
- * Write every file into `dir` (created if missing), each atomically (writeFileAtomic). A file
+ * Write every file into `dir` (a name may hold subdirectories; all are created if missing), each
+ * atomically (writeFileAtomic) with its mode if it has one. A file
  * that exists with other content is replaced only with `force`; otherwise nothing at all is
  * written and the error names every such file.
  */
@@ -27,14 +28,17 @@ export async function writeFiles(dir: string, files: readonly RenderedFile[], fo
         throw new UsageError(`cannot read ${file}: ${err.message}`);
       });
       const status: WriteStatus = existing === undefined ? 'created' : existing === f.content ? 'unchanged' : 'replaced';
-      return { file, content: f.content, status };
+      return { file, content: f.content, mode: f.mode, status };
     }),
   );
   const conflicts = plan.filter((p) => p.status === 'replaced');
   if (conflicts.length && !force) {
     throw new UsageError(`${conflicts.map((c) => c.file).join(', ')} already exist${conflicts.length === 1 ? 's' : ''} with other content; nothing was written (--force replaces)`);
   }
-  await mkdir(dir, { recursive: true });
-  for (const p of plan) if (p.status !== 'unchanged') await writeFileAtomic(p.file, p.content);
+  for (const p of plan) {
+    await mkdir(path.dirname(p.file), { recursive: true });
+    if (p.status !== 'unchanged') await writeFileAtomic(p.file, p.content, p.mode);
+    else if (p.mode !== undefined) await chmod(p.file, p.mode);
+  }
   return plan.map(({ file, status }) => ({ file, status }));
 }

@@ -4,20 +4,38 @@
 export const FORMATS = ['systemd', 'cron', 'circleci'] as const;
 export type ScheduleFormat = (typeof FORMATS)[number];
 
-/** The `fleet check` invocation being scheduled (its contract: exit 0 / 2 / 4 / 6, 1 usage). */
-export interface CheckArgs {
+export const SCHEDULED_COMMANDS = ['check', 'apply'] as const;
+/** check: report drift (read-only); apply: converge, e.g. clients an autoscaler just added. */
+export type ScheduledCommand = (typeof SCHEDULED_COMMANDS)[number];
+
+/** The fleet invocation being scheduled; its exit statuses are in EXIT_MEANINGS. */
+export interface RunArgs {
+  readonly command: ScheduledCommand;
   readonly inventory: string;
   readonly limit?: string;
   readonly forks?: number;
   readonly knownHosts?: string;
+  /** check only: also write node_exporter's textfile. */
   readonly prometheus?: string;
 }
+
+/** What each command's non-zero exit statuses mean (README "Exit codes"), for messages. */
+export const EXIT_MEANINGS: Record<ScheduledCommand, string> = {
+  check: '2 drift, 4 unreachable or failed hosts, 6 both, 1 error',
+  apply: '4 failed or unreachable hosts or a failed run, 1 error',
+};
+
+/** What a scheduled run is, in comments and unit descriptions. */
+export const RUN_TITLES: Record<ScheduledCommand, string> = {
+  check: 'fleet drift check',
+  apply: 'fleet apply (scheduled convergence)',
+};
 
 interface Common {
   /** Base name of units / files / CircleCI job, e.g. "fleet-check". */
   readonly name: string;
   readonly everySeconds: number;
-  readonly check: CheckArgs;
+  readonly run: RunArgs;
 }
 
 /** A schedule on the control node itself: systemd timer or cron. */
@@ -45,9 +63,11 @@ export interface CircleciSchedule extends Common {
 export type ScheduleSpec = HostSchedule | CircleciSchedule;
 
 export interface RenderedFile {
-  /** File name, e.g. "fleet-check.timer" or "config.yml". */
+  /** File name, e.g. "fleet-check.timer" or "config.yml", or a path below the output directory. */
   readonly name: string;
   readonly content: string;
+  /** Permission bits of the written file (the umask does not apply); default 0644. */
+  readonly mode?: number;
 }
 
 export interface Rendering {
@@ -56,13 +76,13 @@ export interface Rendering {
   readonly nextSteps: readonly string[];
 }
 
-/** `check INVENTORY [flags]`: the words after the fleet binary. */
-export function checkArgv(check: CheckArgs, json: boolean): string[] {
-  const argv = ['check', check.inventory];
-  if (check.limit !== undefined) argv.push('--limit', check.limit);
-  if (check.forks !== undefined) argv.push('--forks', String(check.forks));
-  if (check.knownHosts !== undefined) argv.push('--known-hosts', check.knownHosts);
-  if (check.prometheus !== undefined) argv.push('--prometheus', check.prometheus);
+/** `check INVENTORY [flags]` or `apply INVENTORY [flags]`: the words after the fleet binary. */
+export function runArgv(run: RunArgs, json: boolean): string[] {
+  const argv: string[] = [run.command, run.inventory];
+  if (run.limit !== undefined) argv.push('--limit', run.limit);
+  if (run.forks !== undefined) argv.push('--forks', String(run.forks));
+  if (run.knownHosts !== undefined) argv.push('--known-hosts', run.knownHosts);
+  if (run.prometheus !== undefined) argv.push('--prometheus', run.prometheus);
   if (json) argv.push('--json');
   return argv;
 }

@@ -28,7 +28,7 @@ function verify(files: ReadonlyArray<{ name: string; content: string }>): { stat
 
 describe('systemd units', () => {
   it('a oneshot service running fleet check by absolute path, no restarts, secrets only by file', () => {
-    const { files } = renderSystemd(hostSchedule({ user: 'fleet', envFile: '/etc/fleet/check.env', check: { inventory: '/srv/fleet/inventory.yml', limit: 'clients', prometheus: '/var/lib/node_exporter/fleet.prom' } }), undefined);
+    const { files } = renderSystemd(hostSchedule({ user: 'fleet', envFile: '/etc/fleet/check.env', run: { command: 'check', inventory: '/srv/fleet/inventory.yml', limit: 'clients', prometheus: '/var/lib/node_exporter/fleet.prom' } }), undefined);
     expect(files.map((f) => f.name)).toEqual(['fleet-check.service', 'fleet-check.timer']);
     const s = unitSettings(files[0]?.content ?? '');
     expect(s.get('Type')).toEqual(['oneshot']);
@@ -88,7 +88,7 @@ describe('systemd units', () => {
       workdir: root,
       user: 'fleet',
       envFile: path.join(root, "fleet's %Z.env"),
-      check: { inventory: path.join(root, "fleet's inv %Z.yml"), limit: '!nomad-%Z,$HOME', knownHosts: path.join(root, 'known hosts'), prometheus: path.join(root, 'prom %Z', 'fleet.prom') },
+      run: { command: 'check', inventory: path.join(root, "fleet's inv %Z.yml"), limit: '!nomad-%Z,$HOME', knownHosts: path.join(root, 'known hosts'), prometheus: path.join(root, 'prom %Z', 'fleet.prom') },
     });
     mkdirSync(path.join(root, 'prom %Z'));
     const good = verify(renderSystemd(spec, undefined).files);
@@ -97,5 +97,31 @@ describe('systemd units', () => {
     // The same units with the % escaping undone are refused: the check above can fail.
     const broken = renderSystemd(spec, undefined).files.map((f) => ({ ...f, content: f.content.replace(/%%/g, '%') }));
     expect(verify(broken).status).not.toBe(0);
+  });
+
+  it('with --command apply: runs fleet apply, may write only its run journal, and says to create it', () => {
+    const spec = hostSchedule({ name: 'fleet-apply', user: 'fleet', run: { command: 'apply', inventory: '/srv/fleet/inventory.yml', limit: 'clients' } });
+    const { files, nextSteps } = renderSystemd(spec, '/tmp/out');
+    const s = unitSettings(files[0]?.content ?? '');
+    expect(s.get('ExecStart')).toEqual(['/usr/bin/node /opt/fleet/bin/fleet.js apply /srv/fleet/inventory.yml --limit clients']);
+    expect(s.get('Description')).toEqual(['fleet apply (scheduled convergence) of /srv/fleet/inventory.yml']);
+    expect(s.get('ReadWritePaths')).toEqual(['/srv/fleet/.fleet']);
+    expect(s.get('ProtectSystem')).toEqual(['strict']);
+    expect(s.get('TimeoutStartSec')).toEqual(['15min']);
+    expect(files[0]?.content).toContain('Exit status: 0 every host ok or changed, 4 failed or unreachable hosts');
+    expect(nextSteps).toContain("sudo install -d -m 0700 -o fleet /srv/fleet/.fleet   # apply's run journal: the only place the unit may write");
+    expect(unitSettings(files[1]?.content ?? '').get('Unit')).toEqual(['fleet-apply.service']);
+  });
+
+  it.skipIf(noAnalyze)('with --command apply passes systemd-analyze verify (skipped where /usr/bin/systemd-analyze is absent)', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'fleet sched apply %Z '));
+    const fleet = path.join(root, 'fleet');
+    copyFileSync('/bin/true', fleet);
+    chmodSync(fleet, 0o755);
+    mkdirSync(path.join(root, '.fleet'));
+    const spec = hostSchedule({ name: 'fleet-apply-test', fleet: [fleet], workdir: root, run: { command: 'apply', inventory: path.join(root, 'inv %Z.yml'), knownHosts: path.join(root, 'known hosts') } });
+    const r = verify(renderSystemd(spec, undefined).files);
+    expect(r.output).toBe('');
+    expect(r.status).toBe(0);
   });
 });

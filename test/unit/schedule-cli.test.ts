@@ -36,6 +36,18 @@ describe('fleet schedule', { timeout: 120_000 }, () => {
     expect(r.stdout).toContain('OnUnitActiveSec=1h 30min');
   });
 
+  it('with --command apply schedules fleet apply, named fleet-apply', () => {
+    const r = fleet('inventory.yml', '--every', '30m', '--format', 'systemd', '--command', 'apply');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^# ==> fleet-apply.service <==\n/);
+    expect(r.stdout).toContain(`ExecStart=${process.execPath} ${realpathSync(bin)} apply ${path.join(realpathSync(dir), 'inventory.yml')}\n`);
+    expect(r.stdout).toContain(`ReadWritePaths=${path.join(realpathSync(dir), '.fleet')}\n`);
+    expect(r.stderr).toContain('sudo systemctl daemon-reload && sudo systemctl enable --now fleet-apply.timer');
+    const refused = fleet('inventory.yml', '--every', '30m', '--format', 'cron', '--command', 'apply', '--prometheus', 'x.prom');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('--prometheus applies to --command check only');
+  });
+
   it('names the environment variables the inventory needs at run time', () => {
     const r = fleet('env.yml', '--every', '15m', '--format', 'cron');
     expect(r.status).toBe(0);

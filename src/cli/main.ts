@@ -2,6 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InventoryError, UsageError } from '../core/errors.js';
+import { visible } from '../core/terminal-text.js';
 import { applyCommand } from './apply-command.js';
 import { checkCommand } from './check-command.js';
 import { rollbackCommand } from './rollback-command.js';
@@ -47,7 +48,7 @@ main(hideBin(process.argv)).then(
     } else if (err instanceof UsageError) {
       process.stderr.write(`fleet: ${err.message}\nRun 'fleet --help' for usage.\n`);
     } else {
-      process.stderr.write(`fleet: ${(err as Error).stack ?? String(err)}\n`);
+      process.stderr.write(`fleet: ${visible((err as Error).stack ?? String(err), true)}\n`);
     }
     process.exitCode = EXIT.usage;
   },

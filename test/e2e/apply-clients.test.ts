@@ -154,4 +154,15 @@ describe('fleet apply on clients', () => {
     expect(result.stderr).toMatch(new RegExp(`${file}:\\d+:\\d+: all\\.children\\.clients\\.hosts\\.client-2\\.ansible_port`));
     expect(await hostExec('client-1', 'grep -c registry-mirrors /etc/docker/daemon.json')).toMatchObject({ code: 1 });
   });
+
+  it('shows control characters from a host as text, never as terminal escapes', async () => {
+    // An invalid daemon.json whose parse error quotes the file: an OSC 52 (clipboard write) and a screen clear.
+    await hostSh('client-1', 'cat > /etc/docker/daemon.json', '{"a": tru\x1b]52;c;aGk=\x07\x1b[2J}');
+    const { dir, file } = labInventory();
+    const result = await fleet(dir, ['apply', file, '--limit', 'client-1']);
+    expect(result.code).toBe(4);
+    expect(result.stdout).toMatch(/client-1 +: failed +.*not valid JSON/);
+    expect(result.stdout).toContain('tru\\x1b]52;c;aGk'); // node quotes the start of the file
+    expect(result.stdout + result.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+  });
 });

@@ -71,7 +71,8 @@ export async function runApply(inventory: Inventory, options: ApplyOptions, tran
 
   const outcomes = [...cacheOutcomes, ...clientOutcomes];
   const recap = recapOf(outcomes);
-  await journal.finish(outcomes, recap);
+  const unrecorded = await journal.finish(outcomes, recap);
+  if (unrecorded) problems.push(unrecorded);
   emit({ type: 'run-done', runId, recap, outcomes, problems, durationMs: Date.now() - started, journal: journal.dir });
   return { runId, outcomes, problems };
 }

@@ -66,7 +66,8 @@ export async function runRollback(inventory: Inventory, options: RollbackOptions
 
   const outcomes: HostOutcome[] = [...clientOutcomes, ...cacheOutcomes];
   const recap = recapOf(outcomes);
-  await journal.finish(outcomes, recap);
+  const unrecorded = await journal.finish(outcomes, recap);
+  if (unrecorded) problems.push(unrecorded);
   emit({ type: 'run-done', runId, recap, outcomes, problems, durationMs: Date.now() - started, journal: journal.dir });
   return { runId, outcomes, problems };
 }

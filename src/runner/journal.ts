@@ -3,6 +3,7 @@
 //   runs/<runId>/files/<host>/<path>.before|.after   a file's content before the run and after it
 //   hosts/<host>.json                     what a host had before fleet's first apply (for rollback)
 //   last-run.json                         pointer to the newest run
+//   lock                                  the run holding the journal (journal-lock.ts)
 // Contents marked sensitive are never written here. The directory is private (0700); host names
 // and paths become file names through journalFileName.
 import { chmod, mkdir, readdir, readFile } from 'node:fs/promises';

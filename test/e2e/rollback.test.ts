@@ -83,4 +83,19 @@ describe('fleet rollback', () => {
     const again = await fleet(dir, ['rollback', file, '--cache', '--json']);
     expect(summaryOf(again).recap).toMatchObject({ ok: 4, changed: 0 });
   });
+
+  it('lands on a host whose dockerd re-reads its configuration late: each reload is waited for before the next step', async () => {
+    // systemctl reload returns at once and dockerd gets SIGHUP 2 s later (a loaded host).
+    for (const host of CLIENTS) await hostSh(host, 'mkdir -p /etc/systemctl-standin && echo 2 > /etc/systemctl-standin/reload-delay');
+    const { dir, file } = labInventory();
+    const applied = await fleet(dir, ['apply', file, '--json']);
+    expect(applied.code, applied.stdout).toBe(0);
+    const result = await fleet(dir, ['rollback', file, '--json']);
+    expect(result.code, result.stdout).toBe(0);
+    expect(summaryOf(result).recap).toMatchObject({ changed: 3, failed: 0 });
+    for (const host of CLIENTS) {
+      expect(await daemonJson(host)).not.toHaveProperty('registry-mirrors');
+      expect(await mirrorsOf(host)).toEqual([]);
+    }
+  });
 });

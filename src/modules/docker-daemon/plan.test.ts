@@ -16,6 +16,12 @@ describe('planClient', () => {
     expect(plan.changes[1]).toMatchObject({ method: 'systemctl-reload', expectMirrors: ['http://10.0.0.5'] });
   });
 
+  it('edits the file a symlinked daemon.json leads to, with the backup beside it', () => {
+    const linked = clientFacts({ daemonJson: { exists: true, text: '{}', mode: 0o644, uid: 0, gid: 0, linkTarget: '/srv/docker/conf/daemon.json' } });
+    const plan = planClient(spec, linked);
+    expect(plan.kind === 'change' && plan.changes[0]).toMatchObject({ path: '/srv/docker/conf/daemon.json', backupPath: '/srv/docker/conf/daemon.json.fleet-backup-run1' });
+  });
+
   it('is in sync when file and daemon both have the mirrors', () => {
     const facts = clientFacts({ daemonJson: { exists: true, text: '{"registry-mirrors":["http://10.0.0.5/"]}', mode: 0o644, uid: 0, gid: 0 }, activeMirrors: ['http://10.0.0.5'] });
     expect(planClient(spec, facts).kind).toBe('in-sync');

@@ -95,11 +95,12 @@ export function unknownMirrorsReason(facts: ClientFacts): string | undefined {
 }
 
 /** Where and how daemon.json is written: a new file gets Docker's usual 0644 root:root; an
- * existing one keeps its mode and owner. */
+ * existing one keeps its mode and owner. A symlinked daemon.json is edited where the link leads,
+ * so the link stays and its target is never left stale. */
 export function daemonJsonTarget(path: string, facts: ClientFacts) {
   return {
     kind: 'write-file' as const,
-    path,
+    path: facts.daemonJson.linkTarget ?? path,
     mode: facts.daemonJson.mode ?? 0o644,
     uid: facts.daemonJson.uid ?? 0,
     gid: facts.daemonJson.gid ?? 0,

@@ -27,6 +27,14 @@ describe('planRollback', () => {
     expect(plan.kind === 'change' && plan.changes[1]).toMatchObject({ expectMirrors: ['http://own'] });
   });
 
+  it('edits the target of a symlinked daemon.json, both steps, with the backup beside it', () => {
+    const facts = clientFacts({ daemonJson: { ...applied(), linkTarget: '/etc/docker/real/daemon.json' }, activeMirrors: ['http://10.0.0.5'] });
+    const plan = planRollback(spec, facts);
+    const writes = plan.kind === 'change' ? plan.changes.filter((c) => c.kind === 'write-file') : [];
+    expect(writes.map((w) => w.kind === 'write-file' && w.path)).toEqual(['/etc/docker/real/daemon.json', '/etc/docker/real/daemon.json']);
+    expect(writes[0]).toMatchObject({ backupPath: '/etc/docker/real/daemon.json.fleet-backup-rb1' });
+  });
+
   it('with --restart writes the final file directly and restarts', () => {
     const plan = planRollback({ ...spec, restart: true }, clientFacts({ daemonJson: applied(), activeMirrors: ['http://10.0.0.5'] }));
     expect(plan.kind === 'change' && plan.changes.map((c) => (c.kind === 'apply-docker-config' ? c.method : c.kind))).toEqual(['write-file', 'systemctl-restart']);

@@ -41,7 +41,7 @@ export function planRollback(spec: RollbackSpec, facts: ClientFacts): ClientPlan
   const method = applyMethod(spec.restart, facts);
   const finalContent = setTopLevelKey(json, MIRRORS_KEY, target === null ? undefined : [...target]);
   const base = daemonJsonTarget(spec.daemonJsonPath, facts);
-  const backupPath = backupPathFor(spec.daemonJsonPath, spec.backupSuffix);
+  const backupPath = backupPathFor(base.path, spec.backupSuffix);
   const reason = target === null ? `remove ${MIRRORS_KEY}` : `${MIRRORS_KEY} back to ${JSON.stringify(target)}`;
   const changes: Change[] = [];
 

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { runApply } from '../runner/apply.js';
 import { exitCodeFor } from './exit-codes.js';
-import { recordableOptions, withHostFlags, withRun, type HostFlags } from './common.js';
+import { recordableOptions, withHostFlags, withJournalLock, withRun, type HostFlags } from './common.js';
 import { resolveRunHosts, rolloutOptions, withRolloutFlags, type RolloutFlags } from './rollout-flags.js';
 
 interface ApplyFlags extends HostFlags, RolloutFlags {
@@ -24,20 +24,22 @@ export const applyCommand = {
       .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'with --check: exit 2 when a host would change (drift), 6 with failures too' })
       .option('verify-pull', { type: 'string', describe: 'afterwards, pull IMAGE on one client through the mirror and confirm the cache holds it' })
       .option('restart', { type: 'boolean', default: false, describe: 'restart docker instead of reloading it (stops running containers unless live-restore is on)' }),
-  handler: async (argv: ApplyFlags): Promise<number> => {
-    const { inventory, hosts } = await resolveRunHosts(argv.inventory, argv, 'apply');
-    const options = {
-      hosts,
-      check: argv.check,
-      diff: argv.diff,
-      restart: argv.restart,
-      forks: argv.forks,
-      rollout: rolloutOptions(argv),
-      journalDir: argv['journal-dir'],
-      recordedOptions: recordableOptions(argv),
-      ...(argv['verify-pull'] ? { verifyPull: argv['verify-pull'] } : {}),
-    };
-    const result = await withRun(argv, (transport, emit) => runApply(inventory, options, transport, emit));
-    return exitCodeFor(result.outcomes, result.problems, argv['detailed-exitcode'] && argv.check);
-  },
+  handler: (argv: ApplyFlags): Promise<number> => withJournalLock(argv['journal-dir'], () => apply(argv)),
 };
+
+async function apply(argv: ApplyFlags): Promise<number> {
+  const { inventory, hosts } = await resolveRunHosts(argv.inventory, argv, 'apply');
+  const options = {
+    hosts,
+    check: argv.check,
+    diff: argv.diff,
+    restart: argv.restart,
+    forks: argv.forks,
+    rollout: rolloutOptions(argv),
+    journalDir: argv['journal-dir'],
+    recordedOptions: recordableOptions(argv),
+    ...(argv['verify-pull'] ? { verifyPull: argv['verify-pull'] } : {}),
+  };
+  const result = await withRun(argv, (transport, emit) => runApply(inventory, options, transport, emit));
+  return exitCodeFor(result.outcomes, result.problems, argv['detailed-exitcode'] && argv.check);
+}

@@ -3,7 +3,9 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
+import { quote } from '../core/command.js';
 import { UsageError } from '../core/errors.js';
+import { visible } from '../core/terminal-text.js';
 import { loadInventory } from '../inventory/load.js';
 import { selectHosts } from '../inventory/limit.js';
 import type { Host, Inventory } from '../inventory/model.js';
@@ -13,6 +15,7 @@ import { PlainReporter } from '../reporters/plain.js';
 import { createSshTransport } from '../transports/ssh.js';
 import type { Transport } from '../transports/transport.js';
 import type { RunEvent } from '../runner/events.js';
+import { lockJournal } from '../runner/journal-lock.js';
 
 /** Default parallel hosts. Work per host is mostly waiting on the network, so far more than
  * Ansible's 5 pays off; 50 keeps file descriptors, memory and sshd load on a jump host modest. */
@@ -96,5 +99,19 @@ export async function withRun<R>(flags: HostFlags, work: (transport: Transport, 
   } finally {
     await reporter.close();
     await transport.dispose();
+  }
+}
+
+/**
+ * Hold the journal for the whole of a command that writes it (apply, rollback; with --check too,
+ * which records its run): a second such run on the same journal is refused at once.
+ */
+export async function withJournalLock<R>(journalDir: string, work: () => Promise<R>): Promise<R> {
+  const command = ['fleet', ...process.argv.slice(2)].map(quote).join(' ');
+  const lock = await lockJournal(journalDir, command, (note) => process.stderr.write(`fleet: ${visible(note)}\n`));
+  try {
+    return await work();
+  } finally {
+    await lock.release();
   }
 }

@@ -1,7 +1,8 @@
 // The one error boundary: every command returns an exit code; process.exit happens only here.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { InventoryError, UsageError } from '../core/errors.js';
+import { InventoryError, RunRefused, UsageError } from '../core/errors.js';
+import { visible } from '../core/terminal-text.js';
 import { applyCommand } from './apply-command.js';
 import { checkCommand } from './check-command.js';
 import { rollbackCommand } from './rollback-command.js';
@@ -48,8 +49,10 @@ main(hideBin(process.argv)).then(
       process.stderr.write(`fleet: invalid inventory:\n${err.message}\n`);
     } else if (err instanceof UsageError) {
       process.stderr.write(`fleet: ${err.message}\nRun 'fleet --help' for usage.\n`);
+    } else if (err instanceof RunRefused) {
+      process.stderr.write(`fleet: ${visible(err.message)}\n`);
     } else {
-      process.stderr.write(`fleet: ${(err as Error).stack ?? String(err)}\n`);
+      process.stderr.write(`fleet: ${visible((err as Error).stack ?? String(err), true)}\n`);
     }
     process.exitCode = EXIT.usage;
   },

@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { UsageError } from '../core/errors.js';
 import { readLastRun } from '../runner/journal.js';
 import { runRollback } from '../runner/rollback.js';
-import { recordableOptions, withHostFlags, withRun, type HostFlags } from './common.js';
+import { recordableOptions, withHostFlags, withJournalLock, withRun, type HostFlags } from './common.js';
 import { resolveRunHosts, rolloutOptions, withRolloutFlags, type RolloutFlags } from './rollout-flags.js';
 import { exitCodeFor } from './exit-codes.js';
 
@@ -30,17 +30,19 @@ export const rollbackCommand = {
         if (argv['purge-cache'] && !argv.cache) throw new UsageError('--purge-cache needs --cache');
         return true;
       }),
-  handler: async (argv: RollbackFlags): Promise<number> => {
-    let file = argv.inventory;
-    if (!file) {
-      const last = await readLastRun(argv['journal-dir'], 'apply');
-      if (!last) throw new UsageError(`no inventory given and no apply recorded in ${argv['journal-dir']}/`);
-      file = last.inventory;
-      process.stderr.write(`fleet: rolling back apply ${last.runId} (inventory ${file})\n`);
-    }
-    const { inventory, hosts } = await resolveRunHosts(file, argv, 'rollback');
-    const options = { hosts, check: argv.check, diff: argv.diff, restart: argv.restart, forks: argv.forks, rollout: rolloutOptions(argv), journalDir: argv['journal-dir'], cache: argv.cache, purgeCache: argv['purge-cache'], recordedOptions: recordableOptions(argv) };
-    const result = await withRun(argv, (transport, emit) => runRollback(inventory, options, transport, emit));
-    return exitCodeFor(result.outcomes, result.problems);
-  },
+  handler: (argv: RollbackFlags): Promise<number> => withJournalLock(argv['journal-dir'], () => rollback(argv)),
 };
+
+async function rollback(argv: RollbackFlags): Promise<number> {
+  let file = argv.inventory;
+  if (!file) {
+    const last = await readLastRun(argv['journal-dir'], 'apply');
+    if (!last) throw new UsageError(`no inventory given and no apply recorded in ${argv['journal-dir']}/`);
+    file = last.inventory;
+    process.stderr.write(`fleet: rolling back apply ${last.runId} (inventory ${file})\n`);
+  }
+  const { inventory, hosts } = await resolveRunHosts(file, argv, 'rollback');
+  const options = { hosts, check: argv.check, diff: argv.diff, restart: argv.restart, forks: argv.forks, rollout: rolloutOptions(argv), journalDir: argv['journal-dir'], cache: argv.cache, purgeCache: argv['purge-cache'], recordedOptions: recordableOptions(argv) };
+  const result = await withRun(argv, (transport, emit) => runRollback(inventory, options, transport, emit));
+  return exitCodeFor(result.outcomes, result.problems);
+}

@@ -27,6 +27,13 @@ export type DockerApplyMethod = 'systemctl-reload' | 'sighup' | 'systemctl-resta
 export interface ApplyDockerConfigChange {
   readonly kind: 'apply-docker-config';
   readonly method: DockerApplyMethod;
+  /**
+   * Mirrors the running daemon shows once it has re-read its configuration. `systemctl reload`
+   * only sends SIGHUP and returns, so the next step waits until `docker info` shows these (a
+   * step that depends on the daemon having re-read the file must not race it). Undefined when
+   * nothing can be told from the daemon (a reload ignores a file without the key).
+   */
+  readonly expectMirrors?: readonly string[];
   readonly reason: string;
 }
 

@@ -30,6 +30,12 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** The run cannot start (its journal is held by another run, or cannot be written); no host was
+ *  contacted. Exit 1, with the message only. */
+export class RunRefused extends Error {
+  override name = 'RunRefused';
+}
+
 export type ConnectFailure =
   | 'refused'
   | 'timeout'

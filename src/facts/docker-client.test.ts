@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, realpathSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -7,7 +7,7 @@ import { runSh } from '../../test/unit/sh.js';
 import { clientFactsCommand, parseActiveMirrors, parseClientFacts } from './docker-client.js';
 
 /** The only real tools the facts script may use here: no curl, wget or docker leaks in. */
-const BASIC_TOOLS = ['base64', 'tr', 'stat', 'grep', 'cat', 'printf'];
+const BASIC_TOOLS = ['base64', 'tr', 'stat', 'grep', 'cat', 'printf', 'readlink'];
 
 /** A hermetic PATH: stub commands plus the basic tools; the facts script runs for real against it. */
 function stubs(commands: Record<string, string>): string {
@@ -23,10 +23,11 @@ function stubs(commands: Record<string, string>): string {
   return dir;
 }
 
-function gather(daemonJson: string | undefined, commands: Record<string, string>, mirrors = ['http://192.0.2.5']) {
+function gather(daemonJson: string | undefined, commands: Record<string, string>, mirrors = ['http://192.0.2.5'], prepare: (path: string) => void = () => {}) {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-facts-'));
   const path = join(dir, 'daemon.json');
   if (daemonJson !== undefined) writeFileSync(path, daemonJson);
+  prepare(path);
   const args = { daemonJsonPath: path, probeMirrors: mirrors };
   const bin = stubs({ pidof: 'exit 1', pgrep: 'exit 1', ...commands });
   const result = runSh(clientFactsCommand(args), { ...process.env, PATH: bin });
@@ -44,6 +45,20 @@ describe('client facts', () => {
     expect(facts.activeMirrors).toEqual(['http://192.0.2.5']);
     expect(facts.dockerd.version).toBe('20.10.24');
     expect(facts.probes).toEqual([{ url: 'http://192.0.2.5', ok: true, detail: 'HTTP 200 via curl' }]);
+  });
+
+  it('follows a symlinked daemon.json to the file it leads to, through every link', () => {
+    let target = '';
+    const facts = gather('{"debug": true}', { docker, curl: 'echo 200' }, undefined, (path) => {
+      const real = join(path, '..', 'real');
+      mkdirSync(real);
+      renameSync(path, join(real, 'daemon.json'));
+      symlinkSync(join(real, 'daemon.json'), join(real, 'link.json'));
+      symlinkSync('real/link.json', path); // relative, and a link to a link
+      target = realpathSync(join(real, 'daemon.json'));
+    });
+    expect(facts.daemonJson).toMatchObject({ exists: true, text: '{"debug": true}', linkTarget: target });
+    expect(gather('{}', { docker, curl: 'echo 200' }).daemonJson).not.toHaveProperty('linkTarget');
   });
 
   it('reports an absent file and a daemon that is not running', () => {

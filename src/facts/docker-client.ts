@@ -20,6 +20,9 @@ export interface FileFact {
   readonly gid?: number;
   /** Why the file could not be read (exists but unreadable, not a regular file...). */
   readonly problem?: string;
+  /** When the path is a symbolic link: the file it leads to (all links resolved), which is what
+   *  gets edited, so the link stays a link and its target is never left stale. */
+  readonly linkTarget?: string;
 }
 
 export interface ClientFacts {
@@ -57,6 +60,7 @@ export function clientFactsCommand(args: ClientFactArgs): Command {
 F=${sh`${args.daemonJsonPath}`}
 ${FACTS_PRELUDE}
 if [ -e "$F" ] || [ -L "$F" ]; then
+  [ ! -L "$F" ] || emit file.link "$(readlink -f -- "$F" | b64)"
   emit file.stat "$(stat -L -c '%a %u %g %F' -- "$F" 2>&1 | tr -d '\\n')"
   if [ -f "$F" ] && [ -r "$F" ]; then emit file.content "$(b64 < "$F")"; fi
 else
@@ -127,7 +131,8 @@ function parseFileFact(kv: Map<string, string>): FileFact {
   const match = /^([0-7]+) (\d+) (\d+) (.+)$/.exec(stat);
   if (!match) return { exists: true, problem: `cannot stat: ${stat}` };
   const [, mode, uid, gid, type] = match;
-  const base = { exists: true, mode: parseInt(mode!, 8), uid: Number(uid), gid: Number(gid) };
+  const link = kv.has('file.link') ? fromBase64(kv.get('file.link')!).replace(/\n$/, '') : undefined;
+  const base = { exists: true, mode: parseInt(mode!, 8), uid: Number(uid), gid: Number(gid), ...(link ? { linkTarget: link } : {}) };
   if (!/regular/.test(type!)) return { ...base, problem: `not a regular file (${type})` };
   if (!kv.has('file.content')) return { ...base, problem: 'not readable (is ansible_become needed?)' };
   return { ...base, text: fromBase64(kv.get('file.content')!) };

@@ -3,6 +3,7 @@
 // not redrawn over.
 import { Listr } from 'listr2';
 import { isTrouble, type HostOutcome } from '../core/outcome.js';
+import { visibleStrings } from '../core/terminal-text.js';
 import type { RunEvent } from '../runner/events.js';
 import { formatFindings, formatNotes, formatRecap, formatVerify } from './recap.js';
 import type { Reporter } from './reporter.js';
@@ -18,7 +19,8 @@ export class ListrReporter implements Reporter {
   private chain: Promise<void> = Promise.resolve();
   private readonly after: string[] = [];
 
-  handle(event: RunEvent): void {
+  handle(raw: RunEvent): void {
+    const event = visibleStrings(raw, ['diff']); // host text never drives the terminal
     switch (event.type) {
       case 'phase':
         this.startPhase(event.name, event.hosts);

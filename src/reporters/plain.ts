@@ -1,4 +1,5 @@
 // One line per event: for CI logs, pipes and files.
+import { visibleStrings } from '../core/terminal-text.js';
 import type { RunEvent } from '../runner/events.js';
 import { formatFindings, formatNotes, formatRecap, formatVerify } from './recap.js';
 import type { Reporter } from './reporter.js';
@@ -7,7 +8,7 @@ export class PlainReporter implements Reporter {
   constructor(private readonly out: (text: string) => void = (t) => process.stdout.write(t)) {}
 
   handle(event: RunEvent): void {
-    const line = this.format(event);
+    const line = this.format(visibleStrings(event, ['diff'])); // host text never drives the terminal
     if (line !== undefined) this.out(line);
   }
 

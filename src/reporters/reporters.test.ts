@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Secret } from '../core/command.js';
 import type { RunEvent } from '../runner/events.js';
 import { JsonReporter } from './json.js';
+import { ListrReporter } from './listr.js';
 import { PlainReporter } from './plain.js';
 import { chooseReporterKind } from './reporter.js';
 
@@ -66,5 +67,48 @@ describe('reporters', () => {
     expect(out).toMatch(/^WARNING: rollout stopped after batch 1 of 2/m);
     expect(out).toMatch(/^client-2 : skipped +not attempted: rollout stopped after batch 1 of 2/m);
     expect(out).toMatch(/^RUN FAILED: rollout stopped after batch 1 of 2/m);
+  });
+
+  describe('text from hosts', () => {
+    const osc52 = '\x1b]52;c;aGk=\x07';
+    const hostile = { host: 'client-1', status: 'failed' as const, message: `not valid JSON (${osc52}\x1b[2J)\rclient-2 : ok`, changes: [`write x: ${osc52}`], durationMs: 1 };
+    const hostileEvents: RunEvent[] = [
+      { type: 'phase', name: 'clients', hosts: ['client-1'] },
+      { type: 'host-step', host: 'client-1', step: `reload docker failed: ${osc52}` },
+      { type: 'host-change', host: 'client-1', change: `write ${osc52}`, applied: false, diff: `-a\n+b${osc52}\n` },
+      { type: 'warning', host: 'client-1', message: osc52 },
+      { type: 'host-done', outcome: hostile },
+      { type: 'verify', ok: false, message: osc52 },
+      { type: 'run-done', runId: 'r1', recap: { ok: 0, changed: 0, drift: 0, failed: 1, unreachable: 0, skipped: 0 }, outcomes: [hostile], problems: [osc52], durationMs: 1, notes: [osc52] },
+    ];
+
+    it('reach the plain output with control characters made visible', () => {
+      let out = '';
+      const reporter = new PlainReporter((t) => (out += t));
+      hostileEvents.forEach((e) => reporter.handle(e));
+      expect(out).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+      expect(out).toContain('\\x1b]52;c;aGk=\\x07');
+      expect(out).toMatch(/^client-1 : failed +not valid JSON \(\\x1b]52;c;aGk=\\x07\\x1b\[2J\)\\rclient-2 : ok$/m);
+      expect(out).toContain('-a\n+b\\x1b]52'); // a diff keeps its lines
+    });
+
+    it('reach the live (listr) output with control characters made visible', async () => {
+      let out = '';
+      const capture = (chunk: unknown) => ((out += String(chunk)), true);
+      const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+      const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+      try {
+        const reporter = new ListrReporter();
+        hostileEvents.forEach((e) => reporter.handle(e));
+        await reporter.close();
+      } finally {
+        stdout.mockRestore();
+        stderr.mockRestore();
+      }
+      expect(out).toContain('RECAP');
+      expect(out).not.toContain('\x1b]52');
+      expect(out).not.toContain('\x07');
+      expect(out).toContain('\\x1b]52;c;aGk=\\x07');
+    });
   });
 });

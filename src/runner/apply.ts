@@ -10,7 +10,7 @@ import { applyClient } from './apply-client.js';
 import { ONE_BATCH, type RolloutOptions } from './batches.js';
 import type { BaseRunOptions, Emit } from './events.js';
 import { Journal, newRunId } from './journal.js';
-import { verifyPull, waitForMirrors } from './mirror-probe.js';
+import { GATE_CONNECTS, verifyPull, waitForMirrors } from './mirror-probe.js';
 import { runInBatches } from './rollout.js';
 import { runOnHosts, skipAll } from './run-hosts.js';
 
@@ -48,7 +48,7 @@ export async function runApply(inventory: Inventory, options: ApplyOptions, tran
     return applyCache(host, settings, sources, shell, options, emit);
   });
 
-  const gate = await cacheGate(inventory, caches, cacheOutcomes, clients, options, transport);
+  const gate = await cacheGate(inventory, caches, cacheOutcomes, clients, options, transport, emit);
   let clientOutcomes: HostOutcome[];
   if (gate) {
     problems.push(gate);
@@ -71,19 +71,22 @@ export async function runApply(inventory: Inventory, options: ApplyOptions, tran
 
   const outcomes = [...cacheOutcomes, ...clientOutcomes];
   const recap = recapOf(outcomes);
-  await journal.finish(outcomes, recap);
+  const unrecorded = await journal.finish(outcomes, recap);
+  if (unrecorded) problems.push(unrecorded);
   emit({ type: 'run-done', runId, recap, outcomes, problems, durationMs: Date.now() - started, journal: journal.dir });
   return { runId, outcomes, problems };
 }
 
 /** Why clients must not be touched, or undefined when the cache is fine to point them at. */
-async function cacheGate(inventory: Inventory, caches: readonly Host[], cacheOutcomes: readonly HostOutcome[], clients: readonly Host[], options: ApplyOptions, transport: Transport): Promise<string | undefined> {
+async function cacheGate(inventory: Inventory, caches: readonly Host[], cacheOutcomes: readonly HostOutcome[], clients: readonly Host[], options: ApplyOptions, transport: Transport, emit: Emit): Promise<string | undefined> {
   if (caches.length === 0 || clients.length === 0) return undefined;
   const broken = cacheOutcomes.filter(isTrouble);
   if (broken.length > 0) return `cache host(s) ${broken.map((o) => o.host).join(', ')} not ready (${broken.map((o) => o.message).join('; ')}); no client was changed`;
   if (options.check) return undefined; // nothing was started, so there is nothing to wait for
   const mirrors = [...new Set(clients.flatMap((c) => inventory.clientSettings(c).mirrors))];
-  const health = await waitForMirrors(transport, clients, mirrors, options.healthTimeoutMs ?? 30_000);
+  const passedOver = (client: Host, reason: string) =>
+    emit({ type: 'warning', host: client.name, message: `health gate: cannot reach ${client.name} to probe the mirror from (${reason}); trying another client` });
+  const health = await waitForMirrors(transport, clients, mirrors, options.healthTimeoutMs ?? 30_000, passedOver, Math.min(options.forks, GATE_CONNECTS));
   return health.ok ? undefined : `${health.message}; no client was changed`;
 }
 

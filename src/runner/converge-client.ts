@@ -3,14 +3,13 @@
 // apply and rollback differ only in the plan function.
 import type { Change, WriteFileChange } from '../core/change.js';
 import type { HostOutcome } from '../core/outcome.js';
-import { clientFactsCommand, parseActiveMirrors, parseClientFacts, type ClientFacts } from '../facts/docker-client.js';
+import { clientFactsCommand, parseClientFacts, type ClientFacts } from '../facts/docker-client.js';
 import type { Host } from '../inventory/model.js';
-import { sameMirrors } from '../modules/docker-daemon/daemon-json.js';
-import type { ClientPlan } from '../modules/docker-daemon/plan.js';
-import { applyDockerConfigCommand, dockerMirrorsCommand, removeFileCommand, writeFileCommand } from './change-commands.js';
+import { mirrorsOnceApplied, type ClientPlan } from '../modules/docker-daemon/plan.js';
+import { removeFileCommand, writeFileCommand } from './change-commands.js';
 import { announceChanges, checkModeOutcome } from './announce.js';
 import type { Emit } from './events.js';
-import { executeChanges } from './execute-changes.js';
+import { applyDockerConfig, executeChanges } from './execute-changes.js';
 import type { HostShell } from './host-shell.js';
 import type { Journal } from './journal.js';
 
@@ -53,10 +52,8 @@ export async function convergeClient(host: Host, job: ClientJob, shell: HostShel
 
   let current = original;
   try {
+    // Every reload waits until the daemon shows the mirrors it leads to: the last one is the verification.
     await executeChanges(host.name, plan.changes, shell, emit, (written) => (current = written.content));
-    const restart = plan.changes.some((c) => c.kind === 'apply-docker-config' && c.method === 'systemctl-restart');
-    emit({ type: 'host-step', host: host.name, step: 'verifying mirrors' });
-    await waitForActiveMirrors(shell, plan.expectMirrors, restart ? 30_000 : 10_000);
   } catch (err) {
     if (current === original) throw err; // nothing was written: nothing to restore
     const restored = await restore(shell, job.daemonJsonPath, original, current!, plan.changes, emit, host.name);
@@ -64,20 +61,6 @@ export async function convergeClient(host: Host, job: ClientJob, shell: HostShel
   }
   await job.afterSuccess?.();
   return { status: 'changed', message: `mirrors now ${JSON.stringify(plan.expectMirrors)}`, changes: summaries };
-}
-
-/** Poll `docker info` until the daemon shows exactly the expected mirrors. */
-async function waitForActiveMirrors(shell: HostShell, expected: readonly string[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer from docker info';
-  for (;;) {
-    const result = await shell.run(dockerMirrorsCommand());
-    const active = result.exitCode === 0 ? parseActiveMirrors(result.stdout.trim()) : undefined;
-    if (active && sameMirrors(active, expected)) return;
-    last = active ? `daemon shows mirrors ${JSON.stringify(active)}` : result.stderr.trim() || last;
-    if (Date.now() >= deadline) throw new Error(`verification failed: expected mirrors ${JSON.stringify(expected)}, ${last}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 /** Put the original daemon.json back and apply it again; says whether that worked, and how. */
@@ -91,7 +74,7 @@ async function restore(shell: HostShell, path: string, original: string | undefi
     } else {
       await shell.check(writeFileCommand({ ...first, before: current, content: original, reason: 'restore', validateWithDockerd: false, backupPath: undefined }));
     }
-    if (apply?.kind === 'apply-docker-config') await shell.check(applyDockerConfigCommand(apply));
+    if (apply?.kind === 'apply-docker-config') await applyDockerConfig(host, { ...apply, expectMirrors: mirrorsOnceApplied(original, apply.method) }, shell, emit);
     return { ok: true, message: `previous ${path} restored${apply ? ' and applied' : ''}` };
   } catch (err) {
     return { ok: false, message: `RESTORE FAILED (${(err as Error).message}); the previous content is in the run journal` };

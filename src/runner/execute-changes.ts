@@ -1,6 +1,8 @@
 // Carry out a list of changes in order over one host shell, stopping at the first failure.
-import { describeChange, type Change, type WriteFileChange } from '../core/change.js';
-import { applyDockerConfigCommand, writeFileCommand } from './change-commands.js';
+import { describeChange, type ApplyDockerConfigChange, type Change, type WriteFileChange } from '../core/change.js';
+import { parseActiveMirrors } from '../facts/docker-client.js';
+import { sameMirrors } from '../modules/docker-daemon/daemon-json.js';
+import { applyDockerConfigCommand, dockerMirrorsCommand, writeFileCommand } from './change-commands.js';
 import type { Emit } from './events.js';
 import type { HostShell } from './host-shell.js';
 
@@ -14,11 +16,36 @@ export async function executeChanges(host: string, changes: readonly Change[], s
         onWritten?.(change);
         break;
       case 'apply-docker-config':
-        await shell.check(applyDockerConfigCommand(change));
+        await applyDockerConfig(host, change, shell, emit);
         break;
       case 'exec':
         await shell.check({ script: change.script, label: change.label });
         break;
     }
+  }
+}
+
+/**
+ * Tell dockerd, then wait until it shows the mirrors the change leads to: `systemctl reload` only
+ * signals dockerd and returns, and a next step (or the verdict) must not race its re-read.
+ */
+export async function applyDockerConfig(host: string, change: ApplyDockerConfigChange, shell: HostShell, emit: Emit): Promise<void> {
+  await shell.check(applyDockerConfigCommand(change));
+  if (change.expectMirrors === undefined) return;
+  emit({ type: 'host-step', host, step: `verifying mirrors: waiting for the daemon to show ${JSON.stringify(change.expectMirrors)}` });
+  await waitForActiveMirrors(shell, change.expectMirrors, change.method === 'systemctl-restart' ? 30_000 : 10_000);
+}
+
+/** Poll `docker info` until the daemon shows exactly the expected mirrors. */
+async function waitForActiveMirrors(shell: HostShell, expected: readonly string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer from docker info';
+  for (;;) {
+    const result = await shell.run(dockerMirrorsCommand());
+    const active = result.exitCode === 0 ? parseActiveMirrors(result.stdout.trim()) : undefined;
+    if (active && sameMirrors(active, expected)) return;
+    last = active ? `daemon shows mirrors ${JSON.stringify(active)}` : result.stderr.trim() || last;
+    if (Date.now() >= deadline) throw new Error(`verification failed: expected mirrors ${JSON.stringify(expected)} within ${timeoutMs / 1000} s, ${last}`);
+    await new Promise((r) => setTimeout(r, 250));
   }
 }

@@ -2,7 +2,7 @@
 // mirror: the cache health gate before any client is touched, and --verify-pull afterwards.
 import { sh } from '../core/command.js';
 import type { Host } from '../inventory/model.js';
-import type { Transport } from '../transports/transport.js';
+import type { Connection, Transport } from '../transports/transport.js';
 import { HostShell } from './host-shell.js';
 
 export interface ProbeResult {
@@ -27,29 +27,71 @@ async function withClient<T>(transport: Transport, client: Host, work: (shell: H
   }
 }
 
-/** Wait until every mirror answers GET /v2/ from one of the clients (the first that connects). */
-export async function waitForMirrors(transport: Transport, clients: readonly Host[], mirrors: readonly string[], timeoutMs: number): Promise<ProbeResult> {
-  const errors: string[] = [];
-  for (const client of clients.slice(0, 3)) {
-    try {
-      return await withClient(transport, client, async (shell) => {
-        const deadline = Date.now() + timeoutMs;
-        for (;;) {
-          const failing: string[] = [];
-          for (const mirror of mirrors) {
-            const result = await shell.run({ script: httpGetScript(`${mirror}/v2/`), label: 'probe mirror' });
-            if (result.exitCode !== 0) failing.push(`${mirror} (${result.stderr.trim() || `exit ${result.exitCode}`})`);
-          }
-          if (failing.length === 0) return { ok: true, message: `${mirrors.join(', ')} answer GET /v2/ from ${client.name}` };
-          if (Date.now() > deadline) return { ok: false, message: `mirror not healthy after ${timeoutMs / 1000}s, seen from ${client.name}: ${failing.join('; ')}` };
-          await new Promise((r) => setTimeout(r, 1000));
-        }
-      });
-    } catch (err) {
-      errors.push(`${client.name}: ${(err as Error).message}`);
+/** Clients connected to at once while looking for one to probe from. */
+export const GATE_CONNECTS = 8;
+
+/**
+ * Wait until every mirror answers GET /v2/ from a client. Clients are tried in inventory order, a
+ * few at a time, until one connects: gone ones (terminated autoscaled instances, a host down) are
+ * passed over and reported to `onUnreachable`, so they cost the run nothing but a warning.
+ */
+export async function waitForMirrors(transport: Transport, clients: readonly Host[], mirrors: readonly string[], timeoutMs: number, onUnreachable: (client: Host, reason: string) => void, parallel = GATE_CONNECTS): Promise<ProbeResult> {
+  const reached = await firstConnection(transport, clients, parallel, onUnreachable);
+  if (!reached) return { ok: false, message: `no client could be reached to check the mirror from (${clients.length} tried)` };
+  const { client, connection } = reached;
+  try {
+    const shell = new HostShell(connection, client.become);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const failing: string[] = [];
+      for (const mirror of mirrors) {
+        const result = await shell.run({ script: httpGetScript(`${mirror}/v2/`), label: 'probe mirror' });
+        if (result.exitCode !== 0) failing.push(`${mirror} (${result.stderr.trim() || `exit ${result.exitCode}`})`);
+      }
+      if (failing.length === 0) return { ok: true, message: `${mirrors.join(', ')} answer GET /v2/ from ${client.name}` };
+      if (Date.now() > deadline) return { ok: false, message: `mirror not healthy after ${timeoutMs / 1000}s, seen from ${client.name}: ${failing.join('; ')}` };
+      await new Promise((r) => setTimeout(r, 1000));
     }
+  } catch (err) {
+    return { ok: false, message: `checking the mirror from ${client.name} failed: ${(err as Error).message}` };
+  } finally {
+    await connection.close().catch(() => undefined);
   }
-  return { ok: false, message: `no client could check the mirror: ${errors.join('; ')}` };
+}
+
+/** Connect to `hosts` in order, `parallel` at a time, until one connects; the rest are let go. */
+function firstConnection(transport: Transport, hosts: readonly Host[], parallel: number, onUnreachable: (host: Host, reason: string) => void): Promise<{ client: Host; connection: Connection } | undefined> {
+  return new Promise((resolve) => {
+    let next = 0;
+    let inFlight = 0;
+    let settled = false;
+    const settle = (value: { client: Host; connection: Connection } | undefined) => {
+      settled = true;
+      resolve(value);
+    };
+    const launch = (): void => {
+      while (!settled && inFlight < parallel && next < hosts.length) {
+        const host = hosts[next++]!;
+        inFlight++;
+        transport.connect(host.ssh).then(
+          (connection) => {
+            inFlight--;
+            if (settled) void connection.close().catch(() => undefined);
+            else settle({ client: host, connection });
+          },
+          (err: unknown) => {
+            inFlight--;
+            if (settled) return;
+            onUnreachable(host, (err as Error).message);
+            if (next >= hosts.length && inFlight === 0) settle(undefined);
+            else launch();
+          },
+        );
+      }
+    };
+    if (hosts.length === 0) settle(undefined);
+    else launch();
+  });
 }
 
 /** `busybox` -> `library/busybox`; `docker.io/foo/bar:1` -> `foo/bar`. */

@@ -1,18 +1,18 @@
 // `fleet rollback`: clients first (they stop using the mirror), then, with --cache, the cache hosts.
-import { recapOf, type HostOutcome } from '../core/outcome.js';
+import { isTrouble, recapOf, type HostOutcome } from '../core/outcome.js';
 import { cacheFactsCommand, parseCacheFacts } from '../facts/cache-host.js';
 import type { Host, Inventory } from '../inventory/model.js';
-import { planRollback } from '../modules/docker-daemon/rollback-plan.js';
 import { planCacheRemoval } from '../modules/registry-cache/removal-plan.js';
 import type { Transport } from '../transports/transport.js';
 import { announceChanges, checkModeOutcome } from './announce.js';
 import type { RunResult } from './apply.js';
 import { ONE_BATCH, type RolloutOptions } from './batches.js';
-import { convergeClient, type PartialOutcome } from './converge-client.js';
+import type { PartialOutcome } from './converge-client.js';
 import type { BaseRunOptions, Emit } from './events.js';
 import { executeChanges } from './execute-changes.js';
 import type { HostShell } from './host-shell.js';
-import { markRolledBack, Journal, newRunId, readHostOrigin } from './journal.js';
+import { Journal, newRunId } from './journal.js';
+import { rollbackClient } from './rollback-client.js';
 import { runInBatches } from './rollout.js';
 import { runOnHosts, skipAll } from './run-hosts.js';
 
@@ -34,41 +34,35 @@ export async function runRollback(inventory: Inventory, options: RollbackOptions
   const journal = await Journal.start(options.journalDir, { runId, command: 'rollback', check: options.check, inventory: inventory.file, options: options.recordedOptions });
   emit({ type: 'run-start', runId, command: 'rollback', check: options.check, inventory: inventory.file, hosts: [...clients, ...caches].map((h) => h.name) });
 
-  const rollout = await runInBatches('clients', clients, options.rollout ?? ONE_BATCH, options.forks, transport, emit, async (host, shell) => {
-    const settings = inventory.clientSettings(host);
-    const origin = await readHostOrigin(options.journalDir, host.name);
-    if (!origin) emit({ type: 'warning', host: host.name, message: 'no journal entry for this host: removing registry-mirrors, as the manual procedure does' });
-    return convergeClient(
-      host,
-      {
-        daemonJsonPath: origin?.daemonJsonPath ?? settings.daemonJsonPath,
-        probeMirrors: [],
-        plan: (facts) => planRollback({ daemonJsonPath: settings.daemonJsonPath, originalMirrors: origin?.mirrors ?? null, restart: options.restart, backupSuffix: runId }, facts),
-        afterSuccess: async () => {
-          if (!options.check) await markRolledBack(options.journalDir, host.name);
-        },
-      },
-      shell,
-      options,
-      emit,
-      options.check ? undefined : journal,
-    );
-  });
+  const clientOptions = { check: options.check, diff: options.diff, restart: options.restart, runId, journalDir: options.journalDir };
+  const rollout = await runInBatches('clients', clients, options.rollout ?? ONE_BATCH, options.forks, transport, emit, (host, shell) =>
+    rollbackClient(host, inventory.clientSettings(host), shell, clientOptions, emit, options.check ? undefined : journal),
+  );
 
   const clientOutcomes = rollout.outcomes;
   const problems = rollout.stopped ? [rollout.stopped] : [];
 
   emit({ type: 'phase', name: 'cache', hosts: caches.map((h) => h.name) });
-  // Clients left un-rolled-back may still use the cache: keep it until they are done.
-  const cacheOutcomes = rollout.stopped
-    ? skipAll(caches, 'not attempted: the clients rollout was stopped, and clients not rolled back still use this cache', emit)
+  // Clients not rolled back may still use the cache: keep it until they are done.
+  const keep = rollout.stopped ? 'the clients rollout was stopped, and clients not rolled back still use this cache' : cacheStillInUse(clientOutcomes);
+  if (keep && !rollout.stopped && caches.length > 0) problems.push(keep);
+  const cacheOutcomes = keep
+    ? skipAll(caches, `not attempted: ${keep}`, emit)
     : await runOnHosts(caches, options.forks, transport, emit, (host, shell) => removeCache(host, inventory, shell, options, emit));
 
   const outcomes: HostOutcome[] = [...clientOutcomes, ...cacheOutcomes];
   const recap = recapOf(outcomes);
-  await journal.finish(outcomes, recap);
+  const unrecorded = await journal.finish(outcomes, recap);
+  if (unrecorded) problems.push(unrecorded);
   emit({ type: 'run-done', runId, recap, outcomes, problems, durationMs: Date.now() - started, journal: journal.dir });
   return { runId, outcomes, problems };
+}
+
+/** Why the cache must stay: clients that failed or were unreachable in this rollback may still use it. */
+export function cacheStillInUse(clientOutcomes: readonly HostOutcome[]): string | undefined {
+  const left = clientOutcomes.filter(isTrouble).map((o) => o.host);
+  if (left.length === 0) return undefined;
+  return `cache kept: ${left.join(', ')} ${left.length === 1 ? 'was' : 'were'} not rolled back (failed or unreachable) and may still use it; roll ${left.length === 1 ? 'it' : 'them'} back, then run rollback --cache again`;
 }
 
 async function removeCache(host: Host, inventory: Inventory, shell: HostShell, options: RollbackOptions, emit: Emit): Promise<PartialOutcome> {

@@ -154,4 +154,40 @@ describe('fleet apply on clients', () => {
     expect(result.stderr).toMatch(new RegExp(`${file}:\\d+:\\d+: all\\.children\\.clients\\.hosts\\.client-2\\.ansible_port`));
     expect(await hostExec('client-1', 'grep -c registry-mirrors /etc/docker/daemon.json')).toMatchObject({ code: 1 });
   });
+
+  it('edits the target of a symlinked daemon.json and keeps the link, on apply and on rollback', async () => {
+    const lab = readLab();
+    const link = '/etc/docker/daemon.json';
+    const target = '/etc/docker/real/daemon.json';
+    await hostSh('client-1', `mkdir -p /etc/docker/real && mv ${link} ${target} && ln -s ${target} ${link}`);
+    const original = await hostSh('client-1', `cat ${target}`);
+    try {
+      const { dir, file } = labInventory();
+      const applied = await fleet(dir, ['apply', file, '--json', '--limit', 'client-1']);
+      expect(applied.code, applied.stdout).toBe(0);
+      expect((await hostSh('client-1', `readlink ${link}`)).trim()).toBe(target);
+      expect(JSON.parse(await hostSh('client-1', `cat ${target}`))).toEqual({ ...JSON.parse(original), 'registry-mirrors': [lab.mirrorUrl] });
+      expect(await mirrorsOf('client-1')).toEqual([`${lab.mirrorUrl}/`]);
+      expect(await hostSh('client-1', 'cat /etc/docker/real/daemon.json.fleet-backup-*')).toBe(original);
+
+      const rolledBack = await fleet(dir, ['rollback', file, '--json', '--limit', 'client-1']);
+      expect(rolledBack.code, rolledBack.stdout).toBe(0);
+      expect((await hostSh('client-1', `readlink ${link}`)).trim()).toBe(target);
+      expect(JSON.parse(await hostSh('client-1', `cat ${target}`))).toEqual(JSON.parse(original));
+      expect(await mirrorsOf('client-1')).toEqual([]);
+    } finally {
+      await hostSh('client-1', 'rm -rf /etc/docker/real');
+    }
+  });
+
+  it('shows control characters from a host as text, never as terminal escapes', async () => {
+    // An invalid daemon.json whose parse error quotes the file: an OSC 52 (clipboard write) and a screen clear.
+    await hostSh('client-1', 'cat > /etc/docker/daemon.json', '{"a": tru\x1b]52;c;aGk=\x07\x1b[2J}');
+    const { dir, file } = labInventory();
+    const result = await fleet(dir, ['apply', file, '--limit', 'client-1']);
+    expect(result.code).toBe(4);
+    expect(result.stdout).toMatch(/client-1 +: failed +.*not valid JSON/);
+    expect(result.stdout).toContain('tru\\x1b]52;c;aGk'); // node quotes the start of the file
+    expect(result.stdout + result.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+  });
 });

@@ -12,6 +12,8 @@ export interface InventoryOptions {
   hostVars?: Record<string, Record<string, unknown>>;
   /** Include the cache group (cache-1); otherwise clients use the lab's ready-made mirror. */
   withCache?: boolean;
+  /** More clients, listed before the lab's own: name -> host vars (e.g. an address where nothing answers). */
+  extraClients?: Record<string, Record<string, unknown>>;
 }
 
 /** A fresh working directory with an inventory of the lab; fleet's journal (.fleet/) lands here. */
@@ -29,7 +31,7 @@ export function labInventory(options: InventoryOptions = {}): { dir: string; fil
       },
       children: {
         ...(options.withCache ? { cache: { hosts: { 'cache-1': hostEntry('cache-1') } } } : {}),
-        clients: { hosts: Object.fromEntries(clients.map((c) => [c, hostEntry(c)])) },
+        clients: { hosts: { ...options.extraClients, ...Object.fromEntries(clients.map((c) => [c, hostEntry(c)])) } },
       },
     },
   };

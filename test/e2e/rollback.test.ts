@@ -1,7 +1,7 @@
 // fleet rollback on real hosts: daemon.json and the running daemon back to their pre-apply state.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { fleet, labInventory, summaryOf } from './fleet.js';
-import { activeMirrors, hostExec, hostSh, readLab, resetClients, resetHost } from './lab.js';
+import { fleet, labInventory, statusOf, summaryOf } from './fleet.js';
+import { activeMirrors, fileState, hostExec, hostSh, readLab, resetClients, resetHost } from './lab.js';
 
 const CLIENTS = ['client-1', 'client-2', 'client-3'];
 
@@ -82,5 +82,65 @@ describe('fleet rollback', () => {
     for (const host of CLIENTS) expect(await mirrorsOf(host)).toEqual([]);
     const again = await fleet(dir, ['rollback', file, '--cache', '--json']);
     expect(summaryOf(again).recap).toMatchObject({ ok: 4, changed: 0 });
+  });
+
+  it('lands on a host whose dockerd re-reads its configuration late: each reload is waited for before the next step', async () => {
+    // systemctl reload returns at once and dockerd gets SIGHUP 2 s later (a loaded host).
+    for (const host of CLIENTS) await hostSh(host, 'mkdir -p /etc/systemctl-standin && echo 2 > /etc/systemctl-standin/reload-delay');
+    const { dir, file } = labInventory();
+    const applied = await fleet(dir, ['apply', file, '--json']);
+    expect(applied.code, applied.stdout).toBe(0);
+    const result = await fleet(dir, ['rollback', file, '--json']);
+    expect(result.code, result.stdout).toBe(0);
+    expect(summaryOf(result).recap).toMatchObject({ changed: 3, failed: 0 });
+    for (const host of CLIENTS) {
+      expect(await daemonJson(host)).not.toHaveProperty('registry-mirrors');
+      expect(await mirrorsOf(host)).toEqual([]);
+    }
+  });
+
+  it('rolls back the daemon.json the journal recorded when the inventory now names another, and says so', async () => {
+    const { dir, file } = labInventory();
+    expect((await fleet(dir, ['apply', file])).code).toBe(0);
+    const moved = labInventory({ vars: { docker_daemon_json: '/etc/docker/elsewhere.json' } });
+    const result = await fleet(dir, ['rollback', moved.file, '--json']);
+    expect(result.code, result.stdout).toBe(0);
+    const warnings = result.stdout.split('\n').filter((l) => l.includes('"type":"warning"'));
+    expect(warnings.filter((l) => l.includes('/etc/docker/elsewhere.json') && l.includes('/etc/docker/daemon.json'))).toHaveLength(3);
+    for (const host of CLIENTS) {
+      expect(await daemonJson(host)).not.toHaveProperty('registry-mirrors');
+      expect(await mirrorsOf(host)).toEqual([]);
+      expect((await hostExec(host, 'test -e /etc/docker/elsewhere.json')).code).toBe(1);
+    }
+  });
+
+  it('--cache keeps the cache while a client failed or was unreachable, with or without --serial, and says why', async () => {
+    await resetHost('cache-1');
+    const { dir, file } = labInventory({ withCache: true });
+    expect((await fleet(dir, ['apply', file])).code).toBe(0);
+    const running = "docker inspect -f '{{.State.Running}}' through-cache";
+
+    await hostSh('client-2', 'printf "{ broken" > /etc/docker/daemon.json');
+    const failed = await fleet(dir, ['rollback', file, '--cache', '--json']);
+    expect(failed.code).toBe(4);
+    expect(statusOf(failed, 'client-2')).toBe('failed');
+    expect(statusOf(failed, 'client-1')).toBe('changed');
+    expect(statusOf(failed, 'cache-1')).toBe('skipped');
+    const kept = summaryOf(failed).hosts.find((h) => h.host === 'cache-1')!.message;
+    expect(kept).toMatch(/client-2/);
+    expect(summaryOf(failed).problems).toEqual([expect.stringMatching(/cache kept.*client-2/)]);
+    expect((await hostSh('cache-1', running)).trim()).toBe('true');
+
+    // client-2 unreachable now; batches of one that never stop (--max-fail-percent 100)
+    const gone = labInventory({ withCache: true, hostVars: { 'client-2': { ansible_port: 2299 } } });
+    const before = await fileState('client-3');
+    const serial = await fleet(dir, ['rollback', gone.file, '--cache', '--serial', '1', '--max-fail-percent', '100', '--json']);
+    expect(serial.code).toBe(4);
+    expect(statusOf(serial, 'client-2')).toBe('unreachable');
+    expect(statusOf(serial, 'client-3')).toBe('ok');
+    expect(await fileState('client-3')).toBe(before);
+    expect(statusOf(serial, 'cache-1')).toBe('skipped');
+    expect(summaryOf(serial).problems).toEqual([expect.stringMatching(/cache kept.*client-2/)]);
+    expect((await hostSh('cache-1', running)).trim()).toBe('true');
   });
 });

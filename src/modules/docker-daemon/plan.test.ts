@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clientFacts } from '../../../test/unit/builders.js';
-import { planClient, supportsValidate, type ClientSpec } from './plan.js';
+import { mirrorsOnceApplied, planClient, supportsValidate, type ClientSpec } from './plan.js';
 
 const spec: ClientSpec = { daemonJsonPath: '/etc/docker/daemon.json', mirrors: ['http://10.0.0.5'], restart: false, backupSuffix: 'run1' };
 
@@ -13,7 +13,13 @@ describe('planClient', () => {
     const write = plan.changes[0]!;
     expect(write.kind === 'write-file' && JSON.parse(write.content)).toEqual({ 'log-driver': 'json-file', 'registry-mirrors': ['http://10.0.0.5'] });
     expect(write.kind === 'write-file' && write.backupPath).toBe('/etc/docker/daemon.json.fleet-backup-run1');
-    expect(plan.changes[1]).toMatchObject({ method: 'systemctl-reload' });
+    expect(plan.changes[1]).toMatchObject({ method: 'systemctl-reload', expectMirrors: ['http://10.0.0.5'] });
+  });
+
+  it('edits the file a symlinked daemon.json leads to, with the backup beside it', () => {
+    const linked = clientFacts({ daemonJson: { exists: true, text: '{}', mode: 0o644, uid: 0, gid: 0, linkTarget: '/srv/docker/conf/daemon.json' } });
+    const plan = planClient(spec, linked);
+    expect(plan.kind === 'change' && plan.changes[0]).toMatchObject({ path: '/srv/docker/conf/daemon.json', backupPath: '/srv/docker/conf/daemon.json.fleet-backup-run1' });
   });
 
   it('is in sync when file and daemon both have the mirrors', () => {
@@ -60,5 +66,16 @@ describe('planClient', () => {
     expect(supportsValidate('23.0.1')).toBe(true);
     expect(supportsValidate('28.2.2')).toBe(true);
     expect(supportsValidate(undefined)).toBe(false);
+  });
+});
+
+describe('mirrorsOnceApplied', () => {
+  it('tells what the daemon shows once a file is applied, when it can be told', () => {
+    expect(mirrorsOnceApplied('{"registry-mirrors": ["http://a"]}', 'systemctl-reload')).toEqual(['http://a']);
+    expect(mirrorsOnceApplied('{"registry-mirrors": []}', 'sighup')).toEqual([]);
+    expect(mirrorsOnceApplied('{"debug": true}', 'systemctl-reload')).toBeUndefined(); // a reload keeps what the daemon had
+    expect(mirrorsOnceApplied(undefined, 'systemctl-reload')).toBeUndefined();
+    expect(mirrorsOnceApplied('{"debug": true}', 'systemctl-restart')).toEqual([]);
+    expect(mirrorsOnceApplied(undefined, 'systemctl-restart')).toEqual([]);
   });
 });

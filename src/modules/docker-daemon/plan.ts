@@ -2,7 +2,7 @@
 // Pure: facts in, a plan out. The runner gathers the facts and carries the plan out.
 import type { Change, DockerApplyMethod } from '../../core/change.js';
 import type { ClientFacts } from '../../facts/docker-client.js';
-import { fileMirrors, MIRRORS_KEY, parseDaemonJson, sameMirrors, setTopLevelKey, type DaemonJson } from './daemon-json.js';
+import { fileMirrors, hasMirrorsKey, MIRRORS_KEY, parseDaemonJson, sameMirrors, setTopLevelKey, type DaemonJson } from './daemon-json.js';
 
 export interface ClientSpec {
   readonly daemonJsonPath: string;
@@ -36,10 +36,11 @@ export function planClient(spec: ClientSpec, facts: ClientFacts): ClientPlan {
 
   const changes: Change[] = [];
   if (!fileInSync) {
+    const target = daemonJsonTarget(spec.daemonJsonPath, facts);
     changes.push({
-      ...daemonJsonTarget(spec.daemonJsonPath, facts),
+      ...target,
       content: setTopLevelKey(json, MIRRORS_KEY, [...spec.mirrors]),
-      ...(json.kind !== 'absent' ? { before: json.text, backupPath: backupPathFor(spec.daemonJsonPath, spec.backupSuffix) } : {}),
+      ...(json.kind !== 'absent' ? { before: json.text, backupPath: backupPathFor(target.path, spec.backupSuffix) } : {}),
       reason: current === undefined ? `add ${MIRRORS_KEY} ${JSON.stringify(spec.mirrors)}` : `${MIRRORS_KEY} ${JSON.stringify(current)} -> ${JSON.stringify(spec.mirrors)}`,
     });
   }
@@ -47,6 +48,7 @@ export function planClient(spec: ClientSpec, facts: ClientFacts): ClientPlan {
     changes.push({
       kind: 'apply-docker-config',
       method: applyMethod(spec.restart, facts),
+      expectMirrors: spec.mirrors,
       reason: fileInSync
         ? `running daemon has mirrors ${JSON.stringify(facts.activeMirrors)}, daemon.json has ${JSON.stringify(spec.mirrors)}`
         : 'apply the new daemon.json to the running daemon',
@@ -93,11 +95,12 @@ export function unknownMirrorsReason(facts: ClientFacts): string | undefined {
 }
 
 /** Where and how daemon.json is written: a new file gets Docker's usual 0644 root:root; an
- * existing one keeps its mode and owner. */
+ * existing one keeps its mode and owner. A symlinked daemon.json is edited where the link leads,
+ * so the link stays and its target is never left stale. */
 export function daemonJsonTarget(path: string, facts: ClientFacts) {
   return {
     kind: 'write-file' as const,
-    path,
+    path: facts.daemonJson.linkTarget ?? path,
     mode: facts.daemonJson.mode ?? 0o644,
     uid: facts.daemonJson.uid ?? 0,
     gid: facts.daemonJson.gid ?? 0,
@@ -105,6 +108,7 @@ export function daemonJsonTarget(path: string, facts: ClientFacts) {
   };
 }
 
+/** The on-host backup of the file at `path`, beside it (the write command keeps it there). */
 export function backupPathFor(path: string, suffix: string): string {
   return `${path}.fleet-backup-${suffix}`;
 }
@@ -112,4 +116,16 @@ export function backupPathFor(path: string, suffix: string): string {
 export function applyMethod(restart: boolean, facts: ClientFacts): DockerApplyMethod {
   if (restart) return 'systemctl-restart';
   return facts.hasSystemctl && facts.dockerUnitState === 'active' ? 'systemctl-reload' : 'sighup';
+}
+
+/**
+ * The mirrors the daemon shows once daemon.json holding `text` (undefined: no file) is applied by
+ * `method`, when that can be told: a reload ignores a file without the key (the daemon keeps what
+ * it had), a restart starts from the file alone.
+ */
+export function mirrorsOnceApplied(text: string | undefined, method: DockerApplyMethod): readonly string[] | undefined {
+  const json = parseDaemonJson(text);
+  const mirrors = fileMirrors(json);
+  if (mirrors !== undefined) return mirrors;
+  return method === 'systemctl-restart' && !hasMirrorsKey(json) ? [] : undefined;
 }

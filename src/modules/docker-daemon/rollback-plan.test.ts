@@ -11,6 +11,8 @@ describe('planRollback', () => {
     expect(plan.kind).toBe('change');
     if (plan.kind !== 'change') return;
     expect(plan.changes.map((c) => c.kind)).toEqual(['write-file', 'apply-docker-config', 'write-file']);
+    // the key is removed only once the daemon shows no mirror (a slow reload must not be raced)
+    expect(plan.changes[1]).toMatchObject({ expectMirrors: [] });
     const [first, , last] = plan.changes;
     expect(first!.kind === 'write-file' && JSON.parse(first.content)['registry-mirrors']).toEqual([]);
     expect(last!.kind === 'write-file' && JSON.parse(last.content)).toEqual({ 'log-driver': 'json-file' });
@@ -22,11 +24,21 @@ describe('planRollback', () => {
     expect(plan.kind === 'change' && plan.changes.map((c) => c.kind)).toEqual(['write-file', 'apply-docker-config']);
     const write = plan.kind === 'change' ? plan.changes[0]! : undefined;
     expect(write?.kind === 'write-file' && JSON.parse(write.content)).toEqual({ 'log-driver': 'json-file', debug: true, 'registry-mirrors': ['http://own'] });
+    expect(plan.kind === 'change' && plan.changes[1]).toMatchObject({ expectMirrors: ['http://own'] });
+  });
+
+  it('edits the target of a symlinked daemon.json, both steps, with the backup beside it', () => {
+    const facts = clientFacts({ daemonJson: { ...applied(), linkTarget: '/etc/docker/real/daemon.json' }, activeMirrors: ['http://10.0.0.5'] });
+    const plan = planRollback(spec, facts);
+    const writes = plan.kind === 'change' ? plan.changes.filter((c) => c.kind === 'write-file') : [];
+    expect(writes.map((w) => w.kind === 'write-file' && w.path)).toEqual(['/etc/docker/real/daemon.json', '/etc/docker/real/daemon.json']);
+    expect(writes[0]).toMatchObject({ backupPath: '/etc/docker/real/daemon.json.fleet-backup-rb1' });
   });
 
   it('with --restart writes the final file directly and restarts', () => {
     const plan = planRollback({ ...spec, restart: true }, clientFacts({ daemonJson: applied(), activeMirrors: ['http://10.0.0.5'] }));
     expect(plan.kind === 'change' && plan.changes.map((c) => (c.kind === 'apply-docker-config' ? c.method : c.kind))).toEqual(['write-file', 'systemctl-restart']);
+    expect(plan.kind === 'change' && plan.changes[1]).toMatchObject({ expectMirrors: [] });
   });
 
   it('is in sync when neither file nor daemon has mirrors', () => {

@@ -4,7 +4,8 @@
 //
 // dockerd's reload only updates mirrors when the key is present: removing the key and reloading
 // leaves the old mirror active. So when the key must go, the plan first writes
-// `"registry-mirrors": []` and reloads (the daemon drops the mirrors), then writes the file
+// `"registry-mirrors": []` and reloads (the daemon drops the mirrors), waits until the daemon shows
+// none (a reload only signals dockerd, which may re-read the file late), then writes the file
 // without the key, which needs no further reload. With --restart the final file is applied directly.
 import type { Change, WriteFileChange } from '../../core/change.js';
 import type { ClientFacts } from '../../facts/docker-client.js';
@@ -40,18 +41,19 @@ export function planRollback(spec: RollbackSpec, facts: ClientFacts): ClientPlan
   const method = applyMethod(spec.restart, facts);
   const finalContent = setTopLevelKey(json, MIRRORS_KEY, target === null ? undefined : [...target]);
   const base = daemonJsonTarget(spec.daemonJsonPath, facts);
-  const backupPath = backupPathFor(spec.daemonJsonPath, spec.backupSuffix);
+  const backupPath = backupPathFor(base.path, spec.backupSuffix);
   const reason = target === null ? `remove ${MIRRORS_KEY}` : `${MIRRORS_KEY} back to ${JSON.stringify(target)}`;
   const changes: Change[] = [];
 
   if (target === null && !daemonInSync && method !== 'systemctl-restart') {
     const clearing = setTopLevelKey(json, MIRRORS_KEY, []);
     const first: WriteFileChange = { ...base, content: clearing, before: json.text, backupPath, reason: `set ${MIRRORS_KEY} to [] so a reload drops the active mirrors` };
-    changes.push(first, { kind: 'apply-docker-config', method, reason: 'make the daemon drop its mirrors' });
+    // The key may go only once the daemon shows no mirror: the executor waits for that.
+    changes.push(first, { kind: 'apply-docker-config', method, expectMirrors: [], reason: 'make the daemon drop its mirrors' });
     changes.push({ ...base, content: finalContent, before: clearing, reason });
   } else {
     if (!fileInSync) changes.push({ ...base, content: finalContent, before: json.text, backupPath, reason });
-    if (!daemonInSync) changes.push({ kind: 'apply-docker-config', method, reason: `daemon must use ${JSON.stringify(expectMirrors)}` });
+    if (!daemonInSync) changes.push({ kind: 'apply-docker-config', method, expectMirrors, reason: `daemon must use ${JSON.stringify(expectMirrors)}` });
   }
   return { kind: 'change', changes, expectMirrors };
 }

@@ -1,0 +1,51 @@
+// The client side of `fleet rollback`: registry-mirrors back to what the host had before fleet's
+// first apply, as recorded in the journal (or removed when nothing is recorded).
+import type { ClientSettings, Host } from '../inventory/model.js';
+import { planRollback } from '../modules/docker-daemon/rollback-plan.js';
+import { convergeClient, type PartialOutcome } from './converge-client.js';
+import type { Emit } from './events.js';
+import type { HostShell } from './host-shell.js';
+import { markRolledBack, readHostOrigin, type HostOrigin, type Journal } from './journal.js';
+
+export interface ClientRollbackOptions {
+  readonly check: boolean;
+  readonly diff: boolean;
+  readonly restart: boolean;
+  readonly runId: string;
+  readonly journalDir: string;
+}
+
+/**
+ * The one daemon.json a rollback reads and writes: the one the journal recorded (fleet's first
+ * apply changed that file, and the mirrors recorded are that file's), else the inventory's.
+ * When the two differ the operator is told which one is rolled back.
+ */
+export function rollbackPath(origin: Pick<HostOrigin, 'daemonJsonPath'> | undefined, settings: Pick<ClientSettings, 'daemonJsonPath'>): { path: string; warning?: string } {
+  if (!origin || origin.daemonJsonPath === settings.daemonJsonPath) return { path: settings.daemonJsonPath };
+  return {
+    path: origin.daemonJsonPath,
+    warning: `the inventory names ${settings.daemonJsonPath}, but fleet's apply wrote ${origin.daemonJsonPath} (the journal keeps that file's original mirrors): rolling back ${origin.daemonJsonPath}`,
+  };
+}
+
+export async function rollbackClient(host: Host, settings: ClientSettings, shell: HostShell, options: ClientRollbackOptions, emit: Emit, journal?: Journal): Promise<PartialOutcome> {
+  const origin = await readHostOrigin(options.journalDir, host.name);
+  if (!origin) emit({ type: 'warning', host: host.name, message: 'no journal entry for this host: removing registry-mirrors, as the manual procedure does' });
+  const { path, warning } = rollbackPath(origin, settings);
+  if (warning) emit({ type: 'warning', host: host.name, message: warning });
+  return convergeClient(
+    host,
+    {
+      daemonJsonPath: path,
+      probeMirrors: [],
+      plan: (facts) => planRollback({ daemonJsonPath: path, originalMirrors: origin?.mirrors ?? null, restart: options.restart, backupSuffix: options.runId }, facts),
+      afterSuccess: async () => {
+        if (!options.check) await markRolledBack(options.journalDir, host.name);
+      },
+    },
+    shell,
+    options,
+    emit,
+    journal,
+  );
+}

@@ -15,7 +15,7 @@ import { type FieldProblem, InventoryError } from '../core/errors.js';
 import type { SshTarget } from '../transports/transport.js';
 import { breakCycles, members, varOrder } from './graph.js';
 import type { CacheSettings, ClientSettings, GroupTree, Host, Inventory } from './model.js';
-import { type Origin, type RawSource, type RawVar, problemAt } from './raw.js';
+import { ALL, type Origin, type RawSource, type RawVar, problemAt } from './raw.js';
 import { CACHE_GROUP, CLIENTS_GROUP, checkRoles } from './rules.js';
 import { DEFAULTS, type FleetVars } from './schema.js';
 import { normaliseMirror, parseAddress, urlHost } from './values.js';
@@ -47,6 +47,7 @@ interface MergedHost {
 export function normalise(sources: readonly RawSource[], options: NormaliseOptions): Inventory {
   const problems = sources.flatMap((s) => s.problems);
   if (sources.some((s) => !s.complete)) throw new InventoryError(sortProblems(problems, sources));
+  resolvePending(sources, problems);
   const { groups, hosts } = merge(sources);
   const checker = new VarChecker(options.env, problems);
   const groupVars = new Map<string, VarTable>();
@@ -62,11 +63,35 @@ export function normalise(sources: readonly RawSource[], options: NormaliseOptio
     hostVars.set(h.name, table);
   }
   breakCycles(groups, problems);
-  const inventory = build(sources, groups, hosts, groupVars, hostVars, options, problems);
+  const partial = options.partial === true || sources.some((s) => s.unresolved === true);
+  const inventory = build(sources, groups, hosts, groupVars, hostVars, { ...options, partial }, problems);
   if (problems.length) throw new InventoryError(sortProblems(problems, sources));
   return inventory;
 }
 
+/**
+ * Names and keys come from files, programs and APIs: a control character in a path or a message
+ * (a host named with an escape sequence) is shown escaped, never sent to the terminal.
+ */
+function printable(p: FieldProblem): FieldProblem {
+  const escape = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return { ...p, path: escape(p.path), message: escape(p.message) };
+}
+
+/** A group a source uses without declaring it is fine when an earlier source declares it (as in Ansible). */
+function resolvePending(sources: readonly RawSource[], problems: FieldProblem[]): void {
+  sources.forEach((source, i) => {
+    for (const p of source.pending ?? []) {
+      if (!sources.slice(0, i).some((earlier) => earlier.groups.has(p.group))) {
+        problems.push(p.problem);
+        continue;
+      }
+      for (const parent of p.parents) source.groups.get(parent.name)?.children.push({ name: p.group, at: parent.at });
+    }
+  });
+}
+
+/** Sources united by group and host name; every group without a parent becomes a child of all. */
 function merge(sources: readonly RawSource[]): { groups: Map<string, MergedGroup>; hosts: Map<string, MergedHost> } {
   const groups = new Map<string, MergedGroup>();
   const hosts = new Map<string, MergedHost>();
@@ -87,6 +112,11 @@ function merge(sources: readonly RawSource[]): { groups: Map<string, MergedGroup
       if (m) m.vars.push(...h.vars);
       else hosts.set(h.name, { name: h.name, at: h.at, vars: [...h.vars], invalid: h.invalid });
     }
+  }
+  const all = groups.get(ALL);
+  const parented = new Set([...groups.values()].flatMap((g) => g.children.map((c) => c.name)));
+  for (const g of groups.values()) {
+    if (g !== all && !parented.has(g.name)) all?.children.push({ name: g.name, at: g.at ?? { file: sources[0]?.file ?? '', path: g.name } });
   }
   return { groups, hosts };
 }
@@ -204,12 +234,15 @@ function build(
   };
 }
 
-/** Source by source, then by position; stable, so problems at one place keep the order found. */
+/** Printable, source by source, then by position; stable, so problems at one place keep the order found. */
 function sortProblems(problems: readonly FieldProblem[], sources: readonly RawSource[]): FieldProblem[] {
-  const order = new Map<string, number>();
-  sources.forEach((s, i) => { if (!order.has(s.file)) order.set(s.file, i); });
-  const key = (p: FieldProblem): number[] => [order.get(p.file) ?? sources.length, p.line ?? Infinity, p.column ?? 0];
-  return [...problems].sort((a, b) => {
+  // A problem in a script's output names `script --list`: it belongs to that source.
+  const sourceOf = (p: FieldProblem): number => {
+    const i = sources.findIndex((s) => p.file === s.file || p.file.startsWith(`${s.file} `));
+    return i === -1 ? sources.length : i;
+  };
+  const key = (p: FieldProblem): number[] => [sourceOf(p), p.line ?? Infinity, p.column ?? 0];
+  return problems.map(printable).sort((a, b) => {
     const ka = key(a);
     const kb = key(b);
     for (let i = 0; i < ka.length; i++) {

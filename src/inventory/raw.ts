@@ -71,6 +71,19 @@ export interface RawSource {
    * mapping at the top): then only the problems found so far are reported.
    */
   complete: boolean;
+  /** Groups the source uses but does not declare; an earlier source may (INI's [g:vars]). */
+  pending?: readonly PendingGroup[];
+  /** A dynamic source checked offline (not run, not asked): its hosts are unknown. */
+  unresolved?: boolean;
+}
+
+/** A group a source refers to without declaring it: fine if an earlier source declares it. */
+export interface PendingGroup {
+  readonly group: string;
+  /** Groups that list it as a child, to link once it is known. */
+  readonly parents: ReadonlyArray<{ readonly name: string; readonly at: Origin }>;
+  /** Reported when no earlier source declares the group. */
+  readonly problem: FieldProblem;
 }
 
 export const ALL = 'all';
@@ -95,8 +108,9 @@ export function joinPath(base: string, key: string): string {
 export class RawBuilder {
   readonly source: RawSource;
 
-  constructor(file: string) {
-    this.source = { file, groups: new Map(), hosts: new Map(), problems: [], notes: [], complete: true };
+  /** A new source, or more of an existing one (`existing`). */
+  constructor(file: string, existing?: RawSource) {
+    this.source = existing ?? { file, groups: new Map(), hosts: new Map(), problems: [], notes: [], complete: true };
     this.group(ALL, null);
   }
 

@@ -33,6 +33,11 @@ export function controlCharacter(text: string): string | undefined {
   return name ? `${name}, ${code}` : code;
 }
 
+/** Text quoted for a message with every control character escaped, so nothing reaches the terminal raw. */
+export function visible(text: string): string {
+  return JSON.stringify(text).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function parseString(value: unknown): Parsed<string> {
   if (typeof value !== 'string') {
     const hint = typeof value === 'number' ? ' (quote it: YAML reads it as a number)' : '';

@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { InventoryError, UsageError } from '../core/errors.js';
 import { applyCommand } from './apply-command.js';
 import { checkCommand } from './check-command.js';
+import { inventoryCommand } from './inventory-command.js';
 import { rollbackCommand } from './rollback-command.js';
 import { scheduleCommand } from './schedule-command.js';
 import { EXIT } from './exit-codes.js';
@@ -22,7 +23,8 @@ async function main(argv: string[]): Promise<number> {
     .command({ ...rollbackCommand, handler: wrap(rollbackCommand.handler) } as never)
     .command({ ...checkCommand, handler: wrap(checkCommand.handler) } as never)
     .command({ ...scheduleCommand, handler: wrap(scheduleCommand.handler) } as never)
-    .demandCommand(1, 'name a command: apply, rollback, check, schedule')
+    .command({ ...inventoryCommand, handler: wrap(inventoryCommand.handler) } as never)
+    .demandCommand(1, 'name a command: apply, rollback, check, schedule, inventory')
     .strict()
     .help()
     .alias('help', 'h')

@@ -66,7 +66,7 @@ describe('CircleCI config', () => {
     mkdirSync(bin);
     writeFileSync(path.join(bin, 'npx'), '#!/bin/sh\nprintf \'%s\\n\' "$@" > args\necho \'{"summary":{}}\'\nexit 6\n');
     chmodSync(path.join(bin, 'npx'), 0o755);
-    const steps = config(circleciSchedule({ check: { inventory: "inv/it's prod.yml", knownHosts: 'known hosts', limit: '!nomad-*' } })).jobs['fleet-check']?.steps ?? [];
+    const steps = config(circleciSchedule({ check: { inventories: ["inv/it's prod.yml"], knownHosts: 'known hosts', limit: '!nomad-*' } })).jobs['fleet-check']?.steps ?? [];
     const env = { PATH: `${bin}:/usr/bin:/bin` };
     // CircleCI runs steps with `/bin/bash -eo pipefail`.
     const check = spawnSync('/bin/bash', ['-eo', 'pipefail', '-c', runStep(steps, 'fleet check')], { cwd: dir, env, encoding: 'utf8' });

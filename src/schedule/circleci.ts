@@ -5,13 +5,13 @@ import { render } from '../core/templates.js';
 import { cronExpression } from './cron-expression.js';
 import { calendarCadence, formatDuration } from './duration.js';
 import { shellWords, yamlString } from './escape.js';
-import { checkArgv, type CircleciSchedule, type Rendering } from './spec.js';
+import { checkArgv, inventoryLabel, scheduleSeed, type CircleciSchedule, type Rendering } from './spec.js';
 
 export function renderCircleci(spec: CircleciSchedule, outDir: string | undefined): Rendering {
-  const schedule = cronExpression(calendarCadence(spec.everySeconds, 'CircleCI'), `${spec.name}\0${spec.check.inventory}`);
+  const schedule = cronExpression(calendarCadence(spec.everySeconds, 'CircleCI'), scheduleSeed(spec.name, spec.check));
   const content = render('schedule/circleci.yml', {
     name: spec.name,
-    inventory: spec.check.inventory,
+    inventory: inventoryLabel(spec.check),
     every: formatDuration(spec.everySeconds),
     describe: schedule.describe,
     branchName: spec.branch,

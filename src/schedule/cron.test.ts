@@ -45,7 +45,7 @@ function sandbox(exit: number) {
     workdir: root,
     envFile,
     report: path.join(root, 'report %d.json'),
-    check: { inventory: path.join(root, "inv 100%.yml"), limit: '!nomad-1,$HOME', prometheus: path.join(root, 'fleet.prom') },
+    check: { inventories: [path.join(root, "inv 100%.yml")], limit: '!nomad-1,$HOME', prometheus: path.join(root, 'fleet.prom') },
   });
   const env = { PATH: `${bin}:/usr/bin:/bin`, RECORD: path.join(root, 'record'), LOGGED: path.join(root, 'logged') };
   return { root, spec, env };
@@ -86,7 +86,7 @@ describe('cron', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(readFileSync(env.RECORD, 'utf8')).toBe(
-      [root, 'check', spec.check.inventory, '--limit', '!nomad-1,$HOME', '--prometheus', path.join(root, 'fleet.prom'), '--json', 'token=s3cret', ''].join('\n'),
+      [root, 'check', spec.check.inventories[0]!, '--limit', '!nomad-1,$HOME', '--prometheus', path.join(root, 'fleet.prom'), '--json', 'token=s3cret', ''].join('\n'),
     );
     expect(readFileSync(spec.report, 'utf8')).toBe('{"summary":{}}\n');
     expect(existsSync(`${spec.report}.tmp`)).toBe(false);

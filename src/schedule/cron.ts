@@ -7,7 +7,7 @@ import { render } from '../core/templates.js';
 import { cronExpression } from './cron-expression.js';
 import { calendarCadence, formatDuration } from './duration.js';
 import { cronCommand, shellWords } from './escape.js';
-import { checkArgv, type HostSchedule, type Rendering } from './spec.js';
+import { checkArgv, inventoryLabel, scheduleSeed, type HostSchedule, type Rendering } from './spec.js';
 
 /** Debian's cron (vixie) truncates a command at 1000 characters. */
 export const MAX_CRON_COMMAND = 999;
@@ -15,7 +15,7 @@ export const MAX_CRON_COMMAND = 999;
 export const LOCK_BUSY_EXIT = 75;
 
 export function renderCron(spec: HostSchedule, outDir: string | undefined): Rendering {
-  const schedule = cronExpression(calendarCadence(spec.everySeconds, 'cron'), `${spec.name}\0${spec.check.inventory}`);
+  const schedule = cronExpression(calendarCadence(spec.everySeconds, 'cron'), scheduleSeed(spec.name, spec.check));
   const command = cronCommand(cronShellCommand(spec));
   if (command.length > MAX_CRON_COMMAND) {
     throw new UsageError(`the cron command would be ${command.length} characters, more than cron reads (${MAX_CRON_COMMAND}): use shorter paths, or --format systemd`);
@@ -23,7 +23,7 @@ export function renderCron(spec: HostSchedule, outDir: string | undefined): Rend
   const cronD = spec.user !== undefined;
   const content = render('schedule/cron', {
     name: spec.name,
-    inventory: spec.check.inventory,
+    inventory: inventoryLabel(spec.check),
     every: formatDuration(spec.everySeconds),
     describe: schedule.describe,
     cronD,

@@ -7,7 +7,8 @@ import { checkCircleciValue, checkValue } from './escape.js';
 import { FORMATS, type CheckArgs, type ScheduleFormat, type ScheduleSpec } from './spec.js';
 
 export interface ScheduleFlags {
-  readonly inventory: string;
+  /** The inventory sources, in order. */
+  readonly inventories: readonly string[];
   readonly every: string;
   readonly format: string;
   readonly name: string;
@@ -79,7 +80,7 @@ export function buildSpec(flags: ScheduleFlags, ctx: SpecContext): ScheduleSpec 
       ...common,
       format,
       workdir,
-      check: checkArgs(flags, inRepo('inventory', flags.inventory), inRepo('--known-hosts', flags['known-hosts']), undefined, checkCircleciValue),
+      check: checkArgs(flags, flags.inventories.map((f) => inRepo('inventory', f)), inRepo('--known-hosts', flags['known-hosts']), undefined, checkCircleciValue),
       branch: checkCircleciValue('--branch', flags.branch ?? 'main'),
       ...(flags.context !== undefined ? { context: checkCircleciValue('--context', flags.context) } : {}),
       sshFingerprints: fingerprints,
@@ -102,7 +103,7 @@ export function buildSpec(flags: ScheduleFlags, ctx: SpecContext): ScheduleSpec 
     format,
     check: checkArgs(
       flags,
-      onHost('inventory', flags.inventory),
+      flags.inventories.map((f) => onHost('inventory', f)),
       knownHosts === undefined ? undefined : onHost('--known-hosts', knownHosts),
       prometheus === undefined ? undefined : onHost('--prometheus', prometheus),
       checkValue,
@@ -122,13 +123,13 @@ function parseFormat(format: string): ScheduleFormat {
 
 function checkArgs(
   flags: ScheduleFlags,
-  inventory: string,
+  inventories: readonly string[],
   knownHosts: string | undefined,
   prometheus: string | undefined,
   check: (flag: string, value: string) => string,
 ): CheckArgs {
   return {
-    inventory,
+    inventories,
     ...(flags.limit !== undefined ? { limit: check('--limit', flags.limit) } : {}),
     ...(flags.forks !== undefined ? { forks: flags.forks } : {}),
     ...(knownHosts !== undefined ? { knownHosts } : {}),

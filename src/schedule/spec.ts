@@ -1,12 +1,14 @@
 // What `fleet schedule` renders from: resolved, validated values (paths absolute, or relative to
 // the repository for CircleCI). Built by options.ts, rendered by render.ts.
+import { inventoryArgs } from '../inventory/args.js';
 
 export const FORMATS = ['systemd', 'cron', 'circleci'] as const;
 export type ScheduleFormat = (typeof FORMATS)[number];
 
 /** The `fleet check` invocation being scheduled (its contract: exit 0 / 2 / 4 / 6, 1 usage). */
 export interface CheckArgs {
-  readonly inventory: string;
+  /** The inventory sources, in order (one, or several given as repeated -i). */
+  readonly inventories: readonly string[];
   readonly limit?: string;
   readonly forks?: number;
   readonly knownHosts?: string;
@@ -56,13 +58,23 @@ export interface Rendering {
   readonly nextSteps: readonly string[];
 }
 
-/** `check INVENTORY [flags]`: the words after the fleet binary. */
+/** `check INVENTORY [flags]` (or `check -i A -i B [flags]`): the words after the fleet binary. */
 export function checkArgv(check: CheckArgs, json: boolean): string[] {
-  const argv = ['check', check.inventory];
+  const argv = ['check', ...inventoryArgs(check.inventories)];
   if (check.limit !== undefined) argv.push('--limit', check.limit);
   if (check.forks !== undefined) argv.push('--forks', String(check.forks));
   if (check.knownHosts !== undefined) argv.push('--known-hosts', check.knownHosts);
   if (check.prometheus !== undefined) argv.push('--prometheus', check.prometheus);
   if (json) argv.push('--json');
   return argv;
+}
+
+/** The inventory sources in a comment or a description. */
+export function inventoryLabel(check: CheckArgs): string {
+  return check.inventories.join(', ');
+}
+
+/** What a schedule's run offset is derived from: its name and its inventory. */
+export function scheduleSeed(name: string, check: CheckArgs): string {
+  return `${name}\0${check.inventories.join('\0')}`;
 }

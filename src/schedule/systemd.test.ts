@@ -28,7 +28,7 @@ function verify(files: ReadonlyArray<{ name: string; content: string }>): { stat
 
 describe('systemd units', () => {
   it('a oneshot service running fleet check by absolute path, no restarts, secrets only by file', () => {
-    const { files } = renderSystemd(hostSchedule({ user: 'fleet', envFile: '/etc/fleet/check.env', check: { inventory: '/srv/fleet/inventory.yml', limit: 'clients', prometheus: '/var/lib/node_exporter/fleet.prom' } }), undefined);
+    const { files } = renderSystemd(hostSchedule({ user: 'fleet', envFile: '/etc/fleet/check.env', check: { inventories: ['/srv/fleet/inventory.yml'], limit: 'clients', prometheus: '/var/lib/node_exporter/fleet.prom' } }), undefined);
     expect(files.map((f) => f.name)).toEqual(['fleet-check.service', 'fleet-check.timer']);
     const s = unitSettings(files[0]?.content ?? '');
     expect(s.get('Type')).toEqual(['oneshot']);
@@ -88,7 +88,7 @@ describe('systemd units', () => {
       workdir: root,
       user: 'fleet',
       envFile: path.join(root, "fleet's %Z.env"),
-      check: { inventory: path.join(root, "fleet's inv %Z.yml"), limit: '!nomad-%Z,$HOME', knownHosts: path.join(root, 'known hosts'), prometheus: path.join(root, 'prom %Z', 'fleet.prom') },
+      check: { inventories: [path.join(root, "fleet's inv %Z.yml")], limit: '!nomad-%Z,$HOME', knownHosts: path.join(root, 'known hosts'), prometheus: path.join(root, 'prom %Z', 'fleet.prom') },
     });
     mkdirSync(path.join(root, 'prom %Z'));
     const good = verify(renderSystemd(spec, undefined).files);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { render } from '../core/templates.js';
 import { formatDuration, systemdTimespan } from './duration.js';
 import { systemdCommandLine, systemdVerbatim, systemdWord } from './escape.js';
-import { checkArgv, type HostSchedule, type Rendering } from './spec.js';
+import { checkArgv, inventoryLabel, type HostSchedule, type Rendering } from './spec.js';
 
 const MAX_BOOT_DELAY = 5 * 60;
 
@@ -12,7 +12,7 @@ export function renderSystemd(spec: HostSchedule, outDir: string | undefined): R
   const prometheusDir = spec.check.prometheus === undefined ? undefined : path.dirname(spec.check.prometheus);
   const service = render('schedule/systemd.service', {
     name: spec.name,
-    description: systemdVerbatim(`fleet drift check of ${spec.check.inventory}`),
+    description: systemdVerbatim(`fleet drift check of ${inventoryLabel(spec.check)}`),
     user: spec.user,
     workdir: systemdVerbatim(spec.workdir),
     envFile: spec.envFile === undefined ? undefined : systemdVerbatim(spec.envFile),

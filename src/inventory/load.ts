@@ -56,7 +56,7 @@ async function readSource(file: string, env: NodeJS.ProcessEnv, options: LoadOpt
   try {
     if ((await stat(file)).isDirectory()) return unreadable(file, 'is a directory: give each inventory file with its own -i');
     if (await isProgram(file)) {
-      if (!options.offline) return await readScriptInventory(file);
+      if (!options.offline) return await readScriptInventory(file, env);
       return { ...new RawBuilder(file).source, unresolved: true };
     }
     text = await readFile(file, 'utf8');

@@ -234,7 +234,7 @@ function build(
   };
 }
 
-/** Printable, source by source, then by position; stable, so problems at one place keep the order found. */
+/** Each once, printable, source by source, then by position; stable, so problems at one place keep the order found. */
 function sortProblems(problems: readonly FieldProblem[], sources: readonly RawSource[]): FieldProblem[] {
   // A problem in a script's output names `script --list`: it belongs to that source.
   const sourceOf = (p: FieldProblem): number => {
@@ -242,7 +242,9 @@ function sortProblems(problems: readonly FieldProblem[], sources: readonly RawSo
     return i === -1 ? sources.length : i;
   };
   const key = (p: FieldProblem): number[] => [sourceOf(p), p.line ?? Infinity, p.column ?? 0];
-  return problems.map(printable).sort((a, b) => {
+  // One var written once can be checked for many hosts (an INI range, a Nomad source's vars).
+  const unique = [...new Map(problems.map((p) => [JSON.stringify([p.file, p.line, p.column, p.path, p.message]), p])).values()];
+  return unique.map(printable).sort((a, b) => {
     const ka = key(a);
     const kb = key(b);
     for (let i = 0; i < ka.length; i++) {

@@ -20,10 +20,10 @@ export interface ProgramResult {
 export const MAX_STDOUT = 64 * 1024 * 1024;
 const MAX_STDERR = 16 * 1024;
 
-export function runProgram(file: string, args: readonly string[], timeoutMs: number): Promise<ProgramResult> {
+export function runProgram(file: string, args: readonly string[], timeoutMs: number, env: NodeJS.ProcessEnv): Promise<ProgramResult> {
   return new Promise((resolve) => {
     // Its own process group, so that a time limit also stops what it started (aws, gcloud, ...).
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, shell: false });
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, shell: false, env });
     const out: Buffer[] = [];
     let outBytes = 0;
     let stderr = Buffer.alloc(0);

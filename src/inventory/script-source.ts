@@ -14,10 +14,11 @@ export const SCRIPT_TIMEOUT_MS = 60_000;
 /** `--host` runs at once, when the output has no _meta. */
 const HOST_RUNS_IN_PARALLEL = 8;
 
-export async function readScriptInventory(file: string, timeoutMs = SCRIPT_TIMEOUT_MS): Promise<RawSource> {
+/** Run with `env` (the environment the inventory is read in: fleet's own). */
+export async function readScriptInventory(file: string, env: NodeJS.ProcessEnv, timeoutMs = SCRIPT_TIMEOUT_MS): Promise<RawSource> {
   // Absolute, so that a bare name is never looked up in PATH.
   const program = path.resolve(file);
-  const list = await runProgram(program, ['--list'], timeoutMs);
+  const list = await runProgram(program, ['--list'], timeoutMs, env);
   const label = `${file} --list`;
   const failure = describeFailure(list, timeoutMs);
   if (failure) return failed(file, { file, path: '' }, `inventory script ${label} ${failure}`);
@@ -28,7 +29,7 @@ export async function readScriptInventory(file: string, timeoutMs = SCRIPT_TIMEO
   if (!source.complete || hasHostvars) return source;
   await eachInBatches([...source.hosts.values()].filter((h) => !h.invalid), HOST_RUNS_IN_PARALLEL, async (host) => {
     const hostLabel = `${file} --host ${host.name}`;
-    const r = await runProgram(program, ['--host', host.name], timeoutMs);
+    const r = await runProgram(program, ['--host', host.name], timeoutMs, env);
     const hostFailure = describeFailure(r, timeoutMs);
     const hostText = hostFailure ? undefined : decode(r.stdout);
     if (hostFailure || hostText === undefined) {

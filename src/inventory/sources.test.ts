@@ -153,7 +153,7 @@ describe('executable inventories', () => {
   it('a run past the time limit stops the script and what it started', async () => {
     const pidFile = path.join(dir, 'grandchild.pid');
     const s = script('inv-slow.sh', `sleep 30 &\necho $! > ${pidFile}\necho "still thinking" >&2\nwait`);
-    const source = await readScriptInventory(s, 500);
+    const source = await readScriptInventory(s, process.env, 500);
     expect(source.problems).toEqual([{ file: s, path: '', message: `inventory script ${s} --list ran longer than 500 ms and was stopped; its stderr: "still thinking"` }]);
     // Gone, or a zombie waiting for init to reap it: either way no longer running.
     const state = () => {

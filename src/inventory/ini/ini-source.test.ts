@@ -99,6 +99,12 @@ describe('INI inventories', () => {
     expect(p).toEqual([expect.objectContaining({ line: 1, column: 1, path: 'ungrouped.hosts.stray', message: expect.stringMatching(/neither the cache nor the clients/) })]);
   });
 
+  it('reports a bad inline var of a range once, not once per host', () => {
+    expect(problems([...CACHE, '[clients]', 'nomad-[01:20] ansible_port=many'])).toEqual([
+      expect.objectContaining({ line: 4, path: 'clients.hosts.nomad-[01:20].ansible_port', message: expect.stringMatching(/integer/) }),
+    ]);
+  });
+
   it('reports a cycle in children with file:line', () => {
     const p = problems([...CACHE, '[clients]', 'n1', '[a:children]', 'clients', '[clients:children]', 'a']);
     expect(p).toEqual([expect.objectContaining({ file: FILE, line: 6, path: 'a.children.clients', message: 'groups form a cycle: clients -> a -> clients' })]);

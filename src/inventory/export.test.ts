@@ -36,7 +36,7 @@ describe('ansible-inventory views', () => {
           'nomad-2': { ansible_host: '192.0.2.12', ansible_port: 2222, ansible_user: 'ubuntu', registry_proxy_password: '***', registry_proxy_username: '***' },
         },
       },
-      all: { children: ['cache', 'clients'] },
+      all: { children: ['ungrouped', 'cache', 'clients'] },
       builders: { hosts: ['builder-1'] },
       cache: { hosts: ['cache-1'] },
       clients: { children: ['nomad', 'builders'] },
@@ -53,13 +53,15 @@ describe('ansible-inventory views', () => {
     // Secrets come back as "***", as printed; everything else as it was.
     const view = (i: typeof inv) => Object.fromEntries(i.hosts.map((h) => [h.name, { groups: [...h.groups].sort(), ssh: h.ssh, become: h.become, vars: JSON.parse(JSON.stringify(h.vars)) }]));
     expect(view(back)).toEqual(view(inv));
-    const groups = (i: typeof inv) => Object.fromEntries([...i.groups].map(([g, hosts]) => [g, [...hosts].sort()]));
+    // ungrouped is always printed (as Ansible does), and so comes back, empty.
+    const groups = (i: typeof inv) => Object.fromEntries([...i.groups].filter(([g, hosts]) => g !== 'ungrouped' || hosts.length).map(([g, hosts]) => [g, [...hosts].sort()]));
     expect(groups(back)).toEqual(groups(inv));
   });
 
   it('--graph, from all or from a group', () => {
     expect(ansibleGraph(inv)).toBe([
       '@all:',
+      '  |--@ungrouped:',
       '  |--@cache:',
       '  |  |--cache-1',
       '  |--@clients:',

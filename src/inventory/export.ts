@@ -7,19 +7,28 @@ import { ALL } from './raw.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+const UNGROUPED = 'ungrouped';
+
+/** A group's children; `all` always starts with `ungrouped`, as Ansible always has that group. */
+function childrenOf(inv: Inventory, name: string): readonly string[] {
+  const children = inv.tree.get(name)?.children ?? [];
+  return name === ALL ? [UNGROUPED, ...children.filter((c) => c !== UNGROUPED)] : children;
+}
+
 /** `ansible-inventory --list`: loading this JSON back gives the same inventory (but "***" for secrets). */
 export function ansibleList(inv: Inventory): string {
   const out: Record<string, Json> = {};
   const seen = new Set<string>();
   const visit = (name: string): void => {
-    const g = inv.tree.get(name);
-    if (!g || seen.has(name)) return;
+    if (seen.has(name)) return;
     seen.add(name);
+    const hosts = name === ALL ? [] : inv.tree.get(name)?.hosts ?? [];
+    const children = childrenOf(inv, name);
     const entry: Record<string, Json> = {};
-    if (name !== ALL && g.hosts.length) entry.hosts = [...g.hosts];
-    if (g.children.length) entry.children = [...g.children];
+    if (hosts.length) entry.hosts = [...hosts];
+    if (children.length) entry.children = [...children];
     if (Object.keys(entry).length) out[name] = entry;
-    for (const child of g.children) visit(child);
+    for (const child of children) visit(child);
   };
   visit(ALL);
   const hostvars: Record<string, Json> = {};
@@ -30,15 +39,13 @@ export function ansibleList(inv: Inventory): string {
 
 /** `ansible-inventory --graph [GROUP]`: the group tree with the hosts of each group. */
 export function ansibleGraph(inv: Inventory, group = ALL): string | undefined {
-  if (!inv.tree.has(group)) return undefined;
+  if (!inv.tree.has(group) && group !== UNGROUPED) return undefined;
   const lines: string[] = [];
   const line = (text: string, depth: number) => lines.push(depth ? `${'  |'.repeat(depth)}--${text}` : text);
   const walk = (name: string, depth: number): void => {
-    const g = inv.tree.get(name);
     line(`@${name}:`, depth);
-    if (!g) return;
-    for (const child of g.children) walk(child, depth + 1);
-    if (name !== ALL) for (const h of g.hosts) line(h, depth + 1);
+    for (const child of childrenOf(inv, name)) walk(child, depth + 1);
+    if (name !== ALL) for (const h of inv.tree.get(name)?.hosts ?? []) line(h, depth + 1);
   };
   walk(group, 0);
   return `${lines.join('\n')}\n`;

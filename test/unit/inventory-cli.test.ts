@@ -63,14 +63,14 @@ describe('fleet inventory', { timeout: 120_000 }, () => {
       expect(out.stdout + out.stderr).not.toMatch(new RegExp(`s3cret|${TOKEN}`));
     }
     expect(outputs[3]!.stderr).toMatch(/^fleet: nomad.yml: Nomad node i-0old \(\w+\) left out: status down\n$/);
-    expect(JSON.parse(outputs[3]!.stdout).all).toEqual({ children: ['cache', 'clients'] });
+    expect(JSON.parse(outputs[3]!.stdout).all).toEqual({ children: ['ungrouped', 'cache', 'clients'] });
     expect(nomad.requests.every((r) => r.token === TOKEN)).toBe(true);
   });
 
   it('--graph and --host', async () => {
     const env = { HUB_TOKEN: 'x', NOMAD_TOKEN: TOKEN };
     const graph = await fleet(['inventory', '-i', 'static-cache.yml', '-i', 'nomad.yml', '--graph'], env);
-    expect(graph.stdout).toBe('@all:\n  |--@cache:\n  |  |--cache-1\n  |--@clients:\n  |  |--i-0aa1\n  |  |--i-0aa2\n');
+    expect(graph.stdout).toBe('@all:\n  |--@ungrouped:\n  |--@cache:\n  |  |--cache-1\n  |--@clients:\n  |  |--i-0aa1\n  |  |--i-0aa2\n');
     const host = await fleet(['inventory', '-i', 'static-cache.yml', '-i', 'nomad.yml', '--host', 'i-0aa2'], env);
     expect(JSON.parse(host.stdout)).toEqual({ ansible_host: '10.0.1.12', ansible_user: 'ubuntu' });
     const missing = await fleet(['inventory', '-i', 'fleet.yml', '--host', 'nope'], env);

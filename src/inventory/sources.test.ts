@@ -166,6 +166,12 @@ describe('executable inventories', () => {
     expect(['gone', 'Z']).toContain(state());
   });
 
+  it('a credential with a control character in its output, at its place in the output, value not shown', async () => {
+    const s = script('inv-secret.sh', `[ "$1" = --list ] || { echo '{}'; exit 0; }\ncat <<'EOF'\n{"cache": {"hosts": ["c"], "vars": {"registry_proxy_username": "u",\n  "registry_proxy_password": "s3cret\\r\\nX: y"}}, "clients": ["n"]}\nEOF`);
+    const p = await problems(s);
+    expect(p).toEqual([{ file: `${s} --list`, line: 2, column: 30, path: 'cache.vars.registry_proxy_password', message: 'must not contain control characters (found a carriage return, U+000D)' }]);
+  });
+
   it('output that is not UTF-8', async () => {
     const s = script('inv-latin1.sh', "printf '{\"clients\": [\"caf\\351\"]}'");
     expect((await problems(s))[0]!.message).toMatch(/printed text that is not UTF-8/);

@@ -1,6 +1,7 @@
 // `fleet inventory` and -i through bin/fleet.js (run `npm run build` first; no hosts needed).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,6 +83,25 @@ describe('fleet inventory', { timeout: 120_000 }, () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(`fleet: invalid inventory:\nnomad.yml: the Nomad API at ${nomad.address} answered HTTP 403 Forbidden for GET /v1/nodes: "ACL token not found"\n`);
+  });
+
+  it('refuses a credential with a newline before contacting any host, naming the field with file:line', async () => {
+    const contacted: string[] = [];
+    const sshd = createServer((socket) => {
+      contacted.push(String(socket.remoteAddress));
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => sshd.listen(0, '127.0.0.1', resolve));
+    const { port } = sshd.address() as AddressInfo;
+    write('newline.ini', `[cache]\ncache-1 ansible_host=127.0.0.1 ansible_port=${port} registry_proxy_username=me registry_proxy_password="{{ env.HUB_TOKEN }}"\n[clients]\nclient-1 ansible_host=127.0.0.1 ansible_port=${port}\n`);
+    try {
+      const r = await fleet(['apply', '-i', 'newline.ini', '--known-hosts', path.join(dir, 'known_hosts')], { HUB_TOKEN: 'dckr_pat_s3cret\nREGISTRY_PROXY_REMOTEURL=http://evil.example' });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^fleet: invalid inventory:\nnewline.ini:2:\d+: cache.hosts.cache-1.registry_proxy_password: must not contain control characters \(found a newline, U\+000A\)\n$/);
+      expect(contacted).toEqual([]);
+    } finally {
+      sshd.close();
+    }
   });
 
   it('apply and check take -i too, and refuse to start without an inventory', async () => {

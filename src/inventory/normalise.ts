@@ -18,7 +18,7 @@ import type { CacheSettings, ClientSettings, GroupTree, Host, Inventory } from '
 import { ALL, type Origin, type RawSource, type RawVar, problemAt } from './raw.js';
 import { CACHE_GROUP, CLIENTS_GROUP, checkRoles } from './rules.js';
 import { DEFAULTS, type FleetVars } from './schema.js';
-import { normaliseMirror, parseAddress, urlHost } from './values.js';
+import { escapeControls, normaliseMirror, parseAddress, urlHost } from './values.js';
 import { INVALID, VarChecker, type VarTable } from './vars.js';
 
 export interface NormaliseOptions {
@@ -74,8 +74,7 @@ export function normalise(sources: readonly RawSource[], options: NormaliseOptio
  * (a host named with an escape sequence) is shown escaped, never sent to the terminal.
  */
 function printable(p: FieldProblem): FieldProblem {
-  const escape = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return { ...p, path: escape(p.path), message: escape(p.message) };
+  return { ...p, path: escapeControls(p.path), message: escapeControls(p.message) };
 }
 
 /** A group a source uses without declaring it is fine when an earlier source declares it (as in Ansible). */
@@ -95,15 +94,22 @@ function resolvePending(sources: readonly RawSource[], problems: FieldProblem[])
 function merge(sources: readonly RawSource[]): { groups: Map<string, MergedGroup>; hosts: Map<string, MergedHost> } {
   const groups = new Map<string, MergedGroup>();
   const hosts = new Map<string, MergedHost>();
+  const hostSets = new Map<string, Set<string>>();
   for (const source of sources) {
     for (const g of source.groups.values()) {
       let m = groups.get(g.name);
       if (!m) {
         m = { name: g.name, at: g.at, hosts: [], children: [], vars: [] };
         groups.set(g.name, m);
+        hostSets.set(g.name, new Set());
       }
       m.at ??= g.at;
-      for (const h of g.hosts) if (!m.hosts.includes(h)) m.hosts.push(h);
+      const seen = hostSets.get(g.name) as Set<string>;
+      for (const h of g.hosts) {
+        if (seen.has(h)) continue;
+        seen.add(h);
+        m.hosts.push(h);
+      }
       for (const c of g.children) if (!m.children.some((x) => x.name === c.name)) m.children.push(c);
       m.vars.push(...g.vars);
     }

@@ -107,6 +107,8 @@ export function joinPath(base: string, key: string): string {
 /** Builds a RawSource; every reader adds groups, hosts and vars through it, so names are checked alike. */
 export class RawBuilder {
   readonly source: RawSource;
+  /** The hosts of each group as a set, so that adding thousands of hosts stays linear. */
+  private readonly members = new Map<string, Set<string>>();
 
   /** A new source, or more of an existing one (`existing`). */
   constructor(file: string, existing?: RawSource) {
@@ -150,7 +152,15 @@ export class RawBuilder {
       this.source.hosts.set(name, h);
     }
     const g = this.group(group, null);
-    if (!g.hosts.includes(name)) g.hosts.push(name);
+    let members = this.members.get(group);
+    if (!members) {
+      members = new Set(g.hosts);
+      this.members.set(group, members);
+    }
+    if (!members.has(name)) {
+      members.add(name);
+      g.hosts.push(name);
+    }
     return h;
   }
 }

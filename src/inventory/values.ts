@@ -33,9 +33,14 @@ export function controlCharacter(text: string): string | undefined {
   return name ? `${name}, ${code}` : code;
 }
 
-/** Text quoted for a message with every control character escaped, so nothing reaches the terminal raw. */
+/** Every control character (C0, DEL, C1) written as \uXXXX, so that nothing reaches a terminal raw. */
+export function escapeControls(text: string): string {
+  return text.replace(new RegExp(CONTROL.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Text quoted for a message with every control character escaped. */
 export function visible(text: string): string {
-  return JSON.stringify(text).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeControls(JSON.stringify(text));
 }
 
 export function parseString(value: unknown): Parsed<string> {

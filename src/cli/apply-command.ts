@@ -1,11 +1,10 @@
 import type { Argv } from 'yargs';
 import { runApply } from '../runner/apply.js';
 import { exitCodeFor } from './exit-codes.js';
-import { recordableOptions, withHostFlags, withJournalLock, withRun, type HostFlags } from './common.js';
+import { recordableOptions, requiredSources, withHostFlags, withInventoryFlags, withJournalLock, withRun, type HostFlags, type InventoryFlags } from './common.js';
 import { resolveRunHosts, rolloutOptions, withRolloutFlags, type RolloutFlags } from './rollout-flags.js';
 
-interface ApplyFlags extends HostFlags, RolloutFlags {
-  inventory: string;
+interface ApplyFlags extends HostFlags, RolloutFlags, InventoryFlags {
   check: boolean;
   diff: boolean;
   restart: boolean;
@@ -14,11 +13,10 @@ interface ApplyFlags extends HostFlags, RolloutFlags {
 }
 
 export const applyCommand = {
-  command: 'apply <inventory>',
+  command: 'apply [inventory-file]',
   describe: 'make the cache hosts serve the mirror and point every client at it',
   builder: (yargs: Argv) =>
-    withRolloutFlags(withHostFlags(yargs))
-      .positional('inventory', { type: 'string', demandOption: true, describe: 'inventory file (YAML)' })
+    withInventoryFlags(withRolloutFlags(withHostFlags(yargs)), 'inventory (YAML, INI, JSON, executable or plugin: nomad file); or -i, repeatable')
       .option('check', { alias: 'C', type: 'boolean', default: false, describe: 'change nothing; report what would change' })
       .option('diff', { alias: 'D', type: 'boolean', default: false, describe: 'show a unified diff of every file change (secrets as ***)' })
       .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'with --check: exit 2 when a host would change (drift), 6 with failures too' })
@@ -28,7 +26,7 @@ export const applyCommand = {
 };
 
 async function apply(argv: ApplyFlags): Promise<number> {
-  const { inventory, hosts } = await resolveRunHosts(argv.inventory, argv, 'apply');
+  const { inventory, hosts } = await resolveRunHosts(requiredSources(argv, 'apply'), argv, 'apply');
   const options = {
     hosts,
     check: argv.check,

@@ -4,23 +4,22 @@ import type { Argv } from 'yargs';
 import { UsageError } from '../core/errors.js';
 import { formatPrometheus, writePrometheusFile } from '../check/prometheus.js';
 import { buildCheckReport } from '../check/report.js';
+import { inventoryArgs } from '../inventory/args.js';
 import { SilentReporter } from '../reporters/silent.js';
 import { rolesOf, runCheck } from '../runner/check.js';
 import { checkExitCode } from './exit-codes.js';
-import { makeReporter, resolveHosts, withHostFlags, withRun, type HostFlags } from './common.js';
+import { makeReporter, requiredSources, resolveHosts, withHostFlags, withInventoryFlags, withRun, type HostFlags, type InventoryFlags } from './common.js';
 
-interface CheckFlags extends HostFlags {
-  inventory: string;
+interface CheckFlags extends HostFlags, InventoryFlags {
   prometheus?: string;
   'disk-warning': number;
 }
 
 export const checkCommand = {
-  command: 'check <inventory>',
+  command: 'check [inventory-file]',
   describe: 'read-only drift check of the cache hosts and clients; exit 0 in sync, 2 drift, 4 unreachable/failed, 6 both',
   builder: (yargs: Argv) =>
-    withHostFlags(yargs)
-      .positional('inventory', { type: 'string', demandOption: true, describe: 'inventory file (YAML)' })
+    withInventoryFlags(withHostFlags(yargs), 'inventory (YAML, INI, JSON, executable or plugin: nomad file); or -i, repeatable')
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON document (schema in README) on stdout, nothing else' })
       .option('journal-dir', { type: 'string', default: '.fleet', hidden: true, describe: 'unused: check keeps no journal' })
       .option('prometheus', { type: 'string', describe: "also write the result to FILE in node_exporter's textfile-collector format (atomically)" })
@@ -32,14 +31,15 @@ export const checkCommand = {
       }),
   handler: async (argv: CheckFlags): Promise<number> => {
     if (argv.prometheus) await assertWritableDir(argv.prometheus);
-    const { inventory, hosts } = await resolveHosts(argv.inventory, argv.limit);
-    const options = { hosts, forks: argv.forks, diskWarnPercent: argv['disk-warning'], inventoryArg: argv.inventory };
+    const sources = requiredSources(argv, 'check');
+    const { inventory, hosts } = await resolveHosts(sources, argv.limit);
+    const options = { hosts, forks: argv.forks, diskWarnPercent: argv['disk-warning'], inventoryArgs: inventoryArgs(sources) };
     const reporter = argv.json ? new SilentReporter() : await makeReporter(false);
     const result = await withRun(argv, (transport, emit) => runCheck(inventory, options, transport, emit), reporter);
     const exitCode = checkExitCode(result.outcomes);
     const report = buildCheckReport({
       runId: result.runId,
-      inventory: argv.inventory,
+      inventory: inventory.file,
       startedAt: result.startedAt,
       durationMs: result.durationMs,
       exitCode,

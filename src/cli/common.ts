@@ -58,8 +58,34 @@ export function withHostFlags<T>(yargs: Argv<T>) {
     });
 }
 
-export async function resolveHosts(inventoryFile: string, limit: string | undefined): Promise<{ inventory: Inventory; hosts: Host[] }> {
-  const inventory = await loadInventory(inventoryFile, process.env);
+export interface InventoryFlags {
+  /** The positional inventory, as before -i existed. */
+  'inventory-file'?: string;
+  /** -i/--inventory, repeatable. */
+  inventory?: string[];
+}
+
+/** `[inventory-file]` (positional) and `-i/--inventory SRC`, repeatable, as Ansible's -i. */
+export function withInventoryFlags<T>(yargs: Argv<T>, positionalHelp: string) {
+  return yargs
+    .positional('inventory-file', { type: 'string', describe: positionalHelp })
+    .option('inventory', { alias: 'i', type: 'string', array: true, requiresArg: true, describe: 'an inventory source: YAML, INI or JSON file, executable, or plugin: nomad file; repeat for several (later ones win)' });
+}
+
+/** Every source given, the positional one first; [] when none. */
+export function inventorySources(flags: InventoryFlags): string[] {
+  return [...(flags['inventory-file'] === undefined ? [] : [flags['inventory-file']]), ...(flags.inventory ?? [])];
+}
+
+/** The sources, or a usage error when none was given. */
+export function requiredSources(flags: InventoryFlags, command: string): string[] {
+  const sources = inventorySources(flags);
+  if (sources.length === 0) throw new UsageError(`name an inventory: fleet ${command} INVENTORY, or -i SOURCE (repeatable)`);
+  return sources;
+}
+
+export async function resolveHosts(sources: readonly string[], limit: string | undefined): Promise<{ inventory: Inventory; hosts: Host[] }> {
+  const inventory = await loadInventory(sources, process.env);
   return { inventory, hosts: selectHosts(inventory, limit) };
 }
 

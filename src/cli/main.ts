@@ -5,6 +5,7 @@ import { InventoryError, RunRefused, UsageError } from '../core/errors.js';
 import { visible } from '../core/terminal-text.js';
 import { applyCommand } from './apply-command.js';
 import { checkCommand } from './check-command.js';
+import { inventoryCommand } from './inventory-command.js';
 import { rollbackCommand } from './rollback-command.js';
 import { renderCommand } from './render-command.js';
 import { scheduleCommand } from './schedule-command.js';
@@ -25,7 +26,8 @@ async function main(argv: string[]): Promise<number> {
     .command({ ...checkCommand, handler: wrap(checkCommand.handler) } as never)
     .command({ ...scheduleCommand, handler: wrap(scheduleCommand.handler) } as never)
     .command({ ...renderCommand, handler: wrap(renderCommand.handler) } as never)
-    .demandCommand(1, 'name a command: apply, rollback, check, schedule, render')
+    .command({ ...inventoryCommand, handler: wrap(inventoryCommand.handler) } as never)
+    .demandCommand(1, 'name a command: apply, rollback, check, schedule, inventory, render')
     .strict()
     .help()
     .alias('help', 'h')

@@ -3,37 +3,31 @@
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { UsageError } from '../core/errors.js';
-import { loadInventory } from '../inventory/load.js';
-import { selectHosts } from '../inventory/limit.js';
 import type { Host, Inventory } from '../inventory/model.js';
 import { bootHookFiles, type BootHookFile } from '../modules/boot-hook/files.js';
 import { formatForStdout, writeFiles, type WriteStatus } from '../schedule/output.js';
+import { requiredSources, resolveHosts, withInventoryFlags, type InventoryFlags } from './common.js';
 import { EXIT } from './exit-codes.js';
 
-interface RenderFlags {
+interface RenderFlags extends InventoryFlags {
   what: string;
-  file?: string;
-  inventory?: string | string[];
   out?: string;
   force: boolean;
   limit?: string;
 }
 
 export const renderCommand = {
-  command: 'render <what> [file]',
+  command: 'render <what> [inventory-file]',
   describe: 'render files to install by other means; boot-hook: the docker.service hook to bake into client images',
   builder: (yargs: Argv) =>
-    yargs
+    withInventoryFlags(yargs, 'inventory, or -i, repeatable; hosts are not contacted')
       .positional('what', { type: 'string', choices: ['boot-hook'], describe: 'boot-hook: a merge script and a docker.service drop-in that put the mirrors back before every docker start' })
-      .positional('file', { type: 'string', describe: 'inventory file (YAML), or give it with -i; hosts are not contacted' })
-      .option('inventory', { alias: 'i', type: 'string', describe: 'inventory file (YAML)' })
       .option('out', { type: 'string', describe: 'write each file under DIR at its absolute path (DIR/usr/local/sbin/...) instead of printing them' })
       .option('force', { type: 'boolean', default: false, describe: 'with --out: replace files that exist with other content' })
       .option('limit', { alias: 'l', type: 'string', describe: 'the clients the image is for, when the inventory gives clients different mirrors' }),
   handler: async (argv: RenderFlags): Promise<number> => {
-    const file = inventoryFile([...(argv.file === undefined ? [] : [argv.file]), ...([] as string[]).concat(argv.inventory ?? [])]);
-    const inventory = await loadInventory(file, process.env);
-    const files = bootHookFilesFor(inventory, selectHosts(inventory, argv.limit));
+    const { inventory, hosts } = await resolveHosts(requiredSources(argv, 'render boot-hook'), argv.limit);
+    const files = bootHookFilesFor(inventory, hosts);
     if (argv.out === undefined) {
       process.stdout.write(formatForStdout(files.map(asRendered)));
       process.stderr.write(`${installSteps(files, 'DIR').join('\n')}\n`);
@@ -47,11 +41,6 @@ export const renderCommand = {
 };
 
 const WRITE_LABEL: Record<WriteStatus, string> = { created: 'wrote    ', replaced: 'replaced ', unchanged: 'unchanged' };
-
-function inventoryFile(files: readonly string[]): string {
-  if (files.length === 1) return files[0]!;
-  throw new UsageError(files.length === 0 ? 'name the inventory: fleet render boot-hook -i INVENTORY' : 'give one inventory (positional or -i), not several');
-}
 
 /**
  * The hook of the selected clients. An image serves every client built from it, so they must all

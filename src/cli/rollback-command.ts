@@ -2,12 +2,11 @@ import type { Argv } from 'yargs';
 import { UsageError } from '../core/errors.js';
 import { readLastRun } from '../runner/journal.js';
 import { runRollback } from '../runner/rollback.js';
-import { recordableOptions, withHostFlags, withJournalLock, withRun, type HostFlags } from './common.js';
+import { inventorySources, recordableOptions, withHostFlags, withInventoryFlags, withJournalLock, withRun, type HostFlags, type InventoryFlags } from './common.js';
 import { resolveRunHosts, rolloutOptions, withRolloutFlags, type RolloutFlags } from './rollout-flags.js';
 import { exitCodeFor } from './exit-codes.js';
 
-interface RollbackFlags extends HostFlags, RolloutFlags {
-  inventory?: string;
+interface RollbackFlags extends HostFlags, RolloutFlags, InventoryFlags {
   check: boolean;
   diff: boolean;
   restart: boolean;
@@ -16,11 +15,10 @@ interface RollbackFlags extends HostFlags, RolloutFlags {
 }
 
 export const rollbackCommand = {
-  command: 'rollback [inventory]',
+  command: 'rollback [inventory-file]',
   describe: 'undo apply: clients get back the mirrors they had before (reload, no restart); --cache also removes the cache',
   builder: (yargs: Argv) =>
-    withRolloutFlags(withHostFlags(yargs))
-      .positional('inventory', { type: 'string', describe: 'inventory file (YAML) [default: the one of the last apply in the journal]' })
+    withInventoryFlags(withRolloutFlags(withHostFlags(yargs)), 'inventory, or -i, repeatable [default: the sources of the last apply in the journal]')
       .option('check', { alias: 'C', type: 'boolean', default: false, describe: 'change nothing; report what would change' })
       .option('diff', { alias: 'D', type: 'boolean', default: false, describe: 'show a unified diff of every file change' })
       .option('restart', { type: 'boolean', default: false, describe: 'restart docker instead of reloading it' })
@@ -34,14 +32,14 @@ export const rollbackCommand = {
 };
 
 async function rollback(argv: RollbackFlags): Promise<number> {
-  let file = argv.inventory;
-  if (!file) {
+  let sources = inventorySources(argv);
+  if (sources.length === 0) {
     const last = await readLastRun(argv['journal-dir'], 'apply');
     if (!last) throw new UsageError(`no inventory given and no apply recorded in ${argv['journal-dir']}/`);
-    file = last.inventory;
-    process.stderr.write(`fleet: rolling back apply ${last.runId} (inventory ${file})\n`);
+    sources = [...(last.inventories ?? [last.inventory])];
+    process.stderr.write(`fleet: rolling back apply ${last.runId} (inventory ${sources.join(', ')})\n`);
   }
-  const { inventory, hosts } = await resolveRunHosts(file, argv, 'rollback');
+  const { inventory, hosts } = await resolveRunHosts(sources, argv, 'rollback');
   const options = { hosts, check: argv.check, diff: argv.diff, restart: argv.restart, forks: argv.forks, rollout: rolloutOptions(argv), journalDir: argv['journal-dir'], cache: argv.cache, purgeCache: argv['purge-cache'], recordedOptions: recordableOptions(argv) };
   const result = await withRun(argv, (transport, emit) => runRollback(inventory, options, transport, emit));
   return exitCodeFor(result.outcomes, result.problems);

@@ -36,10 +36,10 @@ export function rolloutOptions(flags: RolloutFlags): RolloutOptions {
 }
 
 /** The inventory and the hosts to work on: --limit, then --retry. */
-export async function resolveRunHosts(inventoryFile: string, flags: RolloutFlags, command: CommandName): Promise<{ inventory: Inventory; hosts: Host[] }> {
-  const { inventory, hosts } = await resolveHosts(inventoryFile, flags.limit);
+export async function resolveRunHosts(sources: readonly string[], flags: RolloutFlags, command: CommandName): Promise<{ inventory: Inventory; hosts: Host[] }> {
+  const { inventory, hosts } = await resolveHosts(sources, flags.limit);
   if (!flags.retry) return { inventory, hosts };
-  const retry = await selectRetryHosts(flags['journal-dir'], command, inventoryFile, hosts, inventory.hosts, flags.limit !== undefined);
+  const retry = await selectRetryHosts(flags['journal-dir'], command, sources, hosts, inventory.hosts, flags.limit !== undefined);
   const missing = retry.missing.length > 0 ? `; not in the inventory any more: ${retry.missing.join(', ')}` : '';
   process.stderr.write(`fleet: retrying ${retry.hosts.map((h) => h.name).join(', ')} (failed or unreachable in run ${retry.runId})${missing}\n`);
   return { inventory, hosts: retry.hosts };

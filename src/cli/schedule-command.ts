@@ -10,18 +10,18 @@ import { renderSchedule } from '../schedule/render.js';
 import { FORMATS, SCHEDULED_COMMANDS, type ScheduleSpec } from '../schedule/spec.js';
 import { CALENDAR_VALUES } from '../schedule/duration.js';
 import { EXIT } from './exit-codes.js';
+import { requiredSources, withInventoryFlags, type InventoryFlags } from './common.js';
 
-interface Flags extends ScheduleFlags {
+interface Flags extends Omit<ScheduleFlags, 'inventories'>, InventoryFlags {
   out?: string;
   force: boolean;
 }
 
 export const scheduleCommand = {
-  command: 'schedule <inventory>',
+  command: 'schedule [inventory-file]',
   describe: 'render what runs `fleet check` (or, with --command apply, `fleet apply`) on a schedule: systemd timer, cron line or CircleCI config',
   builder: (yargs: Argv) =>
-    yargs
-      .positional('inventory', { type: 'string', demandOption: true, describe: 'inventory file (YAML); checked now, hosts are not contacted' })
+    withInventoryFlags(yargs, 'inventory, or -i, repeatable; checked now (scripts are not run, Nomad is not asked), hosts are not contacted')
       .option('every', { type: 'string', demandOption: true, describe: `interval: 30m, 1h, 6h, 1d, 1h30m (w d h m s; at least 1m). cron and circleci take ${CALENDAR_VALUES.join(' ')}` })
       .option('format', { type: 'string', choices: FORMATS, demandOption: true, describe: 'systemd: .service + .timer; cron: crontab line, or /etc/cron.d file with --user; circleci: .circleci/config.yml' })
       .option('out', { type: 'string', describe: 'write the files into DIR (created if missing) instead of printing them' })
@@ -44,9 +44,10 @@ export const scheduleCommand = {
     refuseRepeatedFlags(argv);
     // CircleCI runs from the repository root: default to it rather than to a subdirectory.
     const workdir = argv.workdir ?? (argv.format === 'circleci' ? repositoryRoot(process.cwd()) : undefined);
-    const spec = buildSpec({ ...argv, ...(workdir === undefined ? {} : { workdir }) }, { cwd: process.cwd(), runningFleet: runningFleet() });
+    const sources = requiredSources(argv, 'schedule');
+    const spec = buildSpec({ ...argv, inventories: sources, ...(workdir === undefined ? {} : { workdir }) }, { cwd: process.cwd(), runningFleet: runningFleet() });
     await checkFilesExist(spec);
-    const unsetEnv = await checkInventory(path.resolve(argv.inventory));
+    const unsetEnv = await checkInventory(sources.map((s) => path.resolve(s)));
     const rendering = renderSchedule(spec, argv.out);
     const notes = unsetEnv.length ? [`note: the inventory reads ${unsetEnv.join(', ')} from the environment, unset here: provide ${unsetEnv.length === 1 ? 'it' : 'them'} in ${envSource(spec)}`] : [];
     const steps = (save: string[]) => ['next steps:', ...[...save, ...rendering.nextSteps].map((s) => `  ${s}`)];
@@ -64,10 +65,10 @@ export const scheduleCommand = {
 
 const WRITE_LABEL: Record<WriteStatus, string> = { created: 'wrote    ', replaced: 'replaced ', unchanged: 'unchanged' };
 
-/** yargs turns a repeated flag into an array; only --ssh-fingerprint is meant to repeat. */
+/** yargs turns a repeated flag into an array; only --ssh-fingerprint and -i are meant to repeat. */
 function refuseRepeatedFlags(argv: Flags): void {
   for (const [key, value] of Object.entries(argv)) {
-    if (Array.isArray(value) && !['_', 'ssh-fingerprint', 'sshFingerprint'].includes(key)) throw new UsageError(`--${key} was given more than once`);
+    if (Array.isArray(value) && !['_', 'ssh-fingerprint', 'sshFingerprint', 'inventory', 'i'].includes(key)) throw new UsageError(`--${key} was given more than once`);
   }
 }
 

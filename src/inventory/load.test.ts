@@ -185,7 +185,8 @@ describe('groups and var precedence', () => {
     expect(host(inv, 'nomad-1').ssh.port).toBe(2001);
   });
 
-  it('for a host in two groups of equal depth, the later group wins and host vars merge', () => {
+  // As Ansible orders them (depth, then name); fleet used to let the group written later win.
+  it('for a host in two groups of equal depth, the group whose name sorts last wins and host vars merge', () => {
     const inv = parse(`
       all:
         children:
@@ -199,7 +200,7 @@ describe('groups and var precedence', () => {
               both: { mirror_port: 5000 }
     `);
     const both = host(inv, 'both');
-    expect(both.ssh).toMatchObject({ address: '192.0.2.5', port: 3002, user: 'c' });
+    expect(both.ssh).toMatchObject({ address: '192.0.2.5', port: 3001, user: 'c' });
     expect(both.vars).toMatchObject({ mirror_port: 5000 });
     expect(both.groups).toEqual(['all', 'clients', 'cache']);
     expect(both.line).toBe(6);

@@ -1,10 +1,10 @@
-// The normalised inventory: what the rest of fleet works with. Parsing and validation live in
-// load.ts; nothing here knows about YAML.
+// The normalised inventory: what the rest of fleet works with. Reading lives in the source
+// readers (*-source.ts), checking and merging in normalise.ts; nothing here knows a format.
 import type { SshTarget } from '../transports/transport.js';
 import type { Secret } from '../core/command.js';
 
 export interface Host {
-  /** Inventory name (the key under `hosts:`). */
+  /** Inventory name (the key under `hosts:`, the INI host, the Nomad node's Name). */
   readonly name: string;
   /** Every group the host is in, directly or through `children`, in inventory order, incl. "all". */
   readonly groups: readonly string[];
@@ -13,7 +13,7 @@ export interface Host {
   readonly ssh: SshTarget;
   /** Run commands as root through `sudo -n` (ansible_become), unless the user is root already. */
   readonly become: boolean;
-  /** File line of the host's entry, for messages. */
+  /** File line of the host's first entry, for messages (absent for hosts from a program or an API). */
   readonly line?: number;
 }
 
@@ -34,13 +34,25 @@ export interface CacheSettings {
   readonly allowCidrs: readonly string[];
 }
 
+/** A group as written: its own hosts and child groups (not those it holds through children). */
+export interface GroupTree {
+  readonly hosts: readonly string[];
+  readonly children: readonly string[];
+}
+
 export interface Inventory {
-  /** Path the inventory was read from, for messages. */
+  /** The sources, comma-separated, for messages. */
   readonly file: string;
+  /** Every source as given (-i, in order): paths of files, scripts or plugin configurations. */
+  readonly sources: readonly string[];
   /** All hosts in inventory order. */
   readonly hosts: readonly Host[];
   /** Group name -> host names (transitively through children), in inventory order. */
   readonly groups: ReadonlyMap<string, readonly string[]>;
+  /** Group name -> its own hosts and children, for `fleet inventory --list` and `--graph`. */
+  readonly tree: ReadonlyMap<string, GroupTree>;
+  /** What the sources want the operator to know (e.g. Nomad nodes left out, and why). */
+  readonly notes: readonly string[];
   /** Hosts of the `cache` group, in order. */
   readonly caches: readonly Host[];
   /** Hosts of the `clients` group, in order. */

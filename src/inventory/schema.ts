@@ -16,6 +16,7 @@ import {
   parseRemotePath,
   parseString,
   parseWord,
+  controlCharacter,
   describe,
 } from './values.js';
 
@@ -109,6 +110,9 @@ const secret = (raw: unknown): Parsed<Secret> => {
     return { ok: false, message: `must be a string${hint}` };
   }
   if (raw === '') return { ok: false, message: 'must not be empty' };
+  // A newline would add lines to the env file the credentials are written to; nothing needs one.
+  const control = controlCharacter(raw);
+  if (control) return { ok: false, message: `must not contain control characters (found ${control})` };
   return { ok: true, value: new Secret(raw) };
 };
 

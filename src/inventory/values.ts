@@ -17,12 +17,40 @@ export function describe(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL_NAMES: Readonly<Record<string, string>> = { '\n': 'a newline', '\r': 'a carriage return', '\0': 'a NUL', '\t': 'a tab', '\u001b': 'an escape' };
+
+/**
+ * The first control character (C0, DEL or C1) in `text`, named without quoting the text, or
+ * undefined. No inventory value needs one; in a credential, a newline would inject lines into
+ * the file that carries it, and in a name, escapes would reach the operator's terminal.
+ */
+export function controlCharacter(text: string): string | undefined {
+  const found = CONTROL.exec(text)?.[0];
+  if (found === undefined) return undefined;
+  const code = `U+${found.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  const name = CONTROL_NAMES[found];
+  return name ? `${name}, ${code}` : code;
+}
+
+/** Every control character (C0, DEL, C1) written as \uXXXX, so that nothing reaches a terminal raw. */
+export function escapeControls(text: string): string {
+  return text.replace(new RegExp(CONTROL.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Text quoted for a message with every control character escaped. */
+export function visible(text: string): string {
+  return escapeControls(JSON.stringify(text));
+}
+
 export function parseString(value: unknown): Parsed<string> {
   if (typeof value !== 'string') {
     const hint = typeof value === 'number' ? ' (quote it: YAML reads it as a number)' : '';
     return bad(`must be a string, got ${describe(value)}${hint}`);
   }
   if (value.trim() === '') return bad('must not be empty');
+  const control = controlCharacter(value);
+  if (control) return bad(`must not contain control characters (found ${control})`);
   return ok(value);
 }
 
@@ -50,15 +78,21 @@ export function parsePort(value: unknown): Parsed<number> {
   return parseInteger(value, 1, 65535);
 }
 
-/** A boolean: YAML true/false, or the strings yes/no/true/false in any case. */
+// What Ansible's boolean filter reads as true or false (module_utils/parsing/convert_bool.py).
+// Anything else is refused rather than read as false, as that filter would.
+const TRUE_WORDS = new Set(['true', 'yes', 'on', 'y', 't', '1']);
+const FALSE_WORDS = new Set(['false', 'no', 'off', 'n', 'f', '0']);
+
+/** A boolean: true/false, or (as text or 1/0) what Ansible's boolean filter accepts, in any case. */
 export function parseBool(value: unknown): Parsed<boolean> {
   if (typeof value === 'boolean') return ok(value);
+  if (value === 1 || value === 0) return ok(value === 1);
   if (typeof value === 'string') {
     const s = value.trim().toLowerCase();
-    if (s === 'true' || s === 'yes') return ok(true);
-    if (s === 'false' || s === 'no') return ok(false);
+    if (TRUE_WORDS.has(s)) return ok(true);
+    if (FALSE_WORDS.has(s)) return ok(false);
   }
-  return bad(`must be true or false (or "yes"/"no"), got ${describe(value)}`);
+  return bad(`must be true or false (or yes/no, on/off, 1/0), got ${describe(value)}`);
 }
 
 /** A host name or IP address. IPv6 may be given bare or in brackets; it is returned bare. */

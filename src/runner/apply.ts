@@ -37,7 +37,7 @@ export async function runApply(inventory: Inventory, options: ApplyOptions, tran
   const caches = inventory.caches.filter((h) => selected.has(h.name));
   const clients = inventory.clients.filter((h) => selected.has(h.name));
   const problems: string[] = [];
-  const journal = await Journal.start(options.journalDir, { runId, command: 'apply', check: options.check, inventory: inventory.file, options: options.recordedOptions });
+  const journal = await Journal.start(options.journalDir, { runId, command: 'apply', check: options.check, inventory: inventory.file, inventories: inventory.sources, options: options.recordedOptions });
   emit({ type: 'run-start', runId, command: 'apply', check: options.check, inventory: inventory.file, hosts: [...selected] });
 
   emit({ type: 'phase', name: 'cache', hosts: caches.map((h) => h.name) });

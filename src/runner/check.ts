@@ -25,8 +25,8 @@ export interface CheckOptions {
   readonly forks: number;
   /** Warn when a cache's data disk is at least this full (percent). */
   readonly diskWarnPercent: number;
-  /** The inventory path as the operator gave it, for the fix commands in the report. */
-  readonly inventoryArg: string;
+  /** The inventory sources as the operator wrote them (`inv.yml`, `-i a -i b`), for the fix commands. */
+  readonly inventoryArgs: readonly string[];
 }
 
 export interface CheckResult {
@@ -47,7 +47,7 @@ export async function runCheck(inventory: Inventory, options: CheckOptions, tran
   emit({ type: 'phase', name: 'check', hosts: hosts.map((h) => h.name) });
 
   const outcomes = await runOnHosts(hosts, options.forks, transport, emit, async (host, shell) => {
-    const fixCommand = `fleet apply ${quote(options.inventoryArg)} --limit ${quote(host.name)}`;
+    const fixCommand = `fleet apply ${options.inventoryArgs.map(quote).join(' ')} --limit ${quote(host.name)}`;
     const findings: Finding[] = [];
     if (roles(host.name).includes('cache')) findings.push(...(await checkCache(inventory, host, shell, options, fixCommand)));
     if (roles(host.name).includes('client')) findings.push(...(await checkClient(inventory, host, shell, fixCommand)));
@@ -56,7 +56,7 @@ export async function runCheck(inventory: Inventory, options: CheckOptions, tran
 
   const drifted = outcomes.filter(hasDrift).map((o) => o.host);
   const durationMs = Date.now() - startedAt.getTime();
-  const fix = drifted.length > 0 ? `fleet apply ${quote(options.inventoryArg)} --limit ${quote(drifted.join(','))}` : null;
+  const fix = drifted.length > 0 ? `fleet apply ${options.inventoryArgs.map(quote).join(' ')} --limit ${quote(drifted.join(','))}` : null;
   emit({ type: 'run-done', runId, command: 'check', recap: recapOf(outcomes), outcomes, problems: [], durationMs, notes: fix ? [`to fix the drift: ${fix}`] : [] });
   return { runId, startedAt, durationMs, outcomes, fix };
 }

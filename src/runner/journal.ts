@@ -29,7 +29,10 @@ export interface RunRecord {
   readonly runId: string;
   readonly command: CommandName;
   readonly check: boolean;
+  /** The inventory source (absolute), or the sources comma-separated. */
   readonly inventory: string;
+  /** Every inventory source (absolute), in the order given. Absent in journals of older runs. */
+  readonly inventories?: readonly string[];
   readonly options: Readonly<Record<string, unknown>>;
   readonly startedAt: string;
   finishedAt?: string;
@@ -94,8 +97,9 @@ export class Journal {
   /** Start a run's record; no host has been contacted yet, so a journal that cannot be written refuses the run. */
   static async start(root: string, record: Omit<RunRecord, 'startedAt'>): Promise<Journal> {
     const absolute = await openJournalDir(root);
-    // An absolute inventory path, so --retry finds the runs of an inventory from any directory.
-    const journal = new Journal(absolute, { ...record, inventory: resolve(record.inventory), startedAt: new Date().toISOString() });
+    // Absolute inventory paths, so --retry finds the runs of an inventory from any directory.
+    const inventories = sourcesOf(record).map((f) => resolve(f));
+    const journal = new Journal(absolute, { ...record, inventory: inventories.join(', '), inventories, startedAt: new Date().toISOString() });
     try {
       await mkdir(journal.dir, { recursive: true, mode: 0o700 });
       await journal.save();
@@ -134,7 +138,8 @@ export class Journal {
     this.record.finishedAt = new Date().toISOString();
     this.record.outcomes = outcomes;
     this.record.recap = recap;
-    const pointer = `${JSON.stringify({ runId: this.record.runId, command: this.record.command, check: this.record.check, inventory: this.record.inventory }, null, 2)}\n`;
+    const { runId, command, check, inventory, inventories } = this.record;
+    const pointer = `${JSON.stringify({ runId, command, check, inventory, inventories }, null, 2)}\n`;
     try {
       await this.save();
       await writePrivate(join(this.root, 'last-run.json'), pointer);
@@ -168,6 +173,12 @@ export interface RunPointer {
   readonly runId: string;
   readonly command: CommandName;
   readonly inventory: string;
+  readonly inventories?: readonly string[];
+}
+
+/** The inventory sources of a run (one, in journals written before several were possible). */
+export function sourcesOf(record: Pick<RunRecord, 'inventory' | 'inventories'>): readonly string[] {
+  return record.inventories ?? [record.inventory];
 }
 
 /** The newest real (not --check) run of a command, or undefined when none is recorded. */
@@ -193,10 +204,10 @@ async function readJson<T>(file: string): Promise<T | undefined> {
 }
 
 /**
- * The newest finished real (not --check) run of `command` on `inventory`, or undefined. Run ids
+ * The newest finished real (not --check) run of `command` on the same inventory sources, or undefined. Run ids
  * start with their start time, so the newest sorts last.
  */
-export async function findLastRun(root: string, command: CommandName, inventory: string): Promise<RunRecord | undefined> {
+export async function findLastRun(root: string, command: CommandName, inventory: string | readonly string[]): Promise<RunRecord | undefined> {
   const runs = join(resolve(root), 'runs');
   let ids: string[];
   try {
@@ -205,7 +216,7 @@ export async function findLastRun(root: string, command: CommandName, inventory:
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  const wanted = resolve(inventory);
+  const wanted = JSON.stringify((typeof inventory === 'string' ? [inventory] : inventory).map((f) => resolve(f)));
   for (const id of ids) {
     let record: RunRecord;
     try {
@@ -213,7 +224,7 @@ export async function findLastRun(root: string, command: CommandName, inventory:
     } catch {
       continue; // a run that crashed before writing its record, or a stray directory
     }
-    if (record.command === command && !record.check && record.outcomes && resolve(record.inventory) === wanted) return record;
+    if (record.command === command && !record.check && record.outcomes && JSON.stringify(sourcesOf(record).map((f) => resolve(f))) === wanted) return record;
   }
   return undefined;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../core/errors.js';
 import type { Host } from '../inventory/model.js';
-import { Journal, findLastRun } from './journal.js';
+import { Journal, findLastRun, readLastRun } from './journal.js';
 import { failedHosts, selectRetryHosts } from './retry.js';
 
 const host = (name: string): Host => ({ name, groups: ['all'], vars: {}, become: false, ssh: { name, address: name, port: 22, user: 'root' } });
@@ -54,6 +54,17 @@ describe('findLastRun', () => {
     const journal = await Journal.start(root, { runId: '2026-01-01T10-00-00-000Z-abcd', command: 'apply', check: false, inventory: 'inventory.yml', options: {} });
     await journal.finish([outcome('c1', 'unreachable')], { ok: 0, changed: 0, failed: 0, unreachable: 1, skipped: 0 });
     expect((await findLastRun(root, 'apply', join(process.cwd(), 'inventory.yml')))?.outcomes).toHaveLength(1);
+  });
+
+  it('matches a run of several inventory sources only on the same sources in the same order', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'fleet-retry-'));
+    const journal = await Journal.start(root, { runId: '2026-01-01T10-00-00-000Z-abcd', command: 'apply', check: false, inventory: 'static.yml, nomad.yml', inventories: ['static.yml', 'nomad.yml'], options: {} });
+    await journal.finish([outcome('c1', 'unreachable')], { ok: 0, changed: 0, failed: 0, unreachable: 1, skipped: 0 });
+    const record = await findLastRun(root, 'apply', [join(process.cwd(), 'static.yml'), 'nomad.yml']);
+    expect(record?.inventories).toEqual([join(process.cwd(), 'static.yml'), join(process.cwd(), 'nomad.yml')]);
+    expect(await findLastRun(root, 'apply', 'static.yml')).toBeUndefined();
+    expect(await findLastRun(root, 'apply', ['nomad.yml', 'static.yml'])).toBeUndefined();
+    expect(await readLastRun(root, 'apply')).toMatchObject({ inventories: [join(process.cwd(), 'static.yml'), join(process.cwd(), 'nomad.yml')] });
   });
 });
 

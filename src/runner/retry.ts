@@ -24,8 +24,9 @@ export interface RetrySelection {
  * Narrow `selected` (the hosts --limit chose, or all) to those to retry: --retry and --limit
  * intersect. Every way of ending with nothing to do is an error that says why.
  */
-export async function selectRetryHosts(journalDir: string, command: CommandName, inventoryFile: string, selected: readonly Host[], all: readonly Host[], limited: boolean): Promise<RetrySelection> {
-  const last = await findLastRun(journalDir, command, inventoryFile);
+export async function selectRetryHosts(journalDir: string, command: CommandName, sources: string | readonly string[], selected: readonly Host[], all: readonly Host[], limited: boolean): Promise<RetrySelection> {
+  const last = await findLastRun(journalDir, command, sources);
+  const inventoryFile = typeof sources === 'string' ? sources : sources.join(', ');
   if (!last) throw new UsageError(`--retry: no ${command} of ${inventoryFile} is recorded in ${journalDir}/ (runs with --check do not count)`);
   const wanted = failedHosts(last.outcomes ?? []);
   if (wanted.length === 0) throw new UsageError(`--retry: nothing to retry: no host failed or was unreachable in the last ${command} of ${inventoryFile} (run ${last.runId})`);

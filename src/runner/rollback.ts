@@ -31,7 +31,7 @@ export async function runRollback(inventory: Inventory, options: RollbackOptions
   const selected = new Set(options.hosts.map((h) => h.name));
   const clients = inventory.clients.filter((h) => selected.has(h.name));
   const caches = options.cache ? inventory.caches.filter((h) => selected.has(h.name)) : [];
-  const journal = await Journal.start(options.journalDir, { runId, command: 'rollback', check: options.check, inventory: inventory.file, options: options.recordedOptions });
+  const journal = await Journal.start(options.journalDir, { runId, command: 'rollback', check: options.check, inventory: inventory.file, inventories: inventory.sources, options: options.recordedOptions });
   emit({ type: 'run-start', runId, command: 'rollback', check: options.check, inventory: inventory.file, hosts: [...clients, ...caches].map((h) => h.name) });
 
   const clientOptions = { check: options.check, diff: options.diff, restart: options.restart, runId, journalDir: options.journalDir };

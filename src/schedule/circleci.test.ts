@@ -66,7 +66,7 @@ describe('CircleCI config', () => {
     mkdirSync(bin);
     writeFileSync(path.join(bin, 'npx'), '#!/bin/sh\nprintf \'%s\\n\' "$@" > args\necho \'{"summary":{}}\'\nexit 6\n');
     chmodSync(path.join(bin, 'npx'), 0o755);
-    const steps = config(circleciSchedule({ run: { command: 'check', inventory: "inv/it's prod.yml", knownHosts: 'known hosts', limit: '!nomad-*' } })).jobs['fleet-check']?.steps ?? [];
+    const steps = config(circleciSchedule({ run: { command: 'check', inventories: ["inv/it's prod.yml"], knownHosts: 'known hosts', limit: '!nomad-*' } })).jobs['fleet-check']?.steps ?? [];
     const env = { PATH: `${bin}:/usr/bin:/bin` };
     // CircleCI runs steps with `/bin/bash -eo pipefail`.
     const check = spawnSync('/bin/bash', ['-eo', 'pipefail', '-c', runStep(steps, 'fleet check')], { cwd: dir, env, encoding: 'utf8' });
@@ -79,7 +79,7 @@ describe('CircleCI config', () => {
   });
 
   it('with --command apply: a fleet apply step, its report and run journal kept, the verdict from apply\'s exit codes', () => {
-    const spec = circleciSchedule({ name: 'fleet-apply', run: { command: 'apply', inventory: 'inventories/prod.yml', knownHosts: 'inventories/known_hosts' } });
+    const spec = circleciSchedule({ name: 'fleet-apply', run: { command: 'apply', inventories: ['inventories/prod.yml'], knownHosts: 'inventories/known_hosts' } });
     const c = config(spec);
     const steps = c.jobs['fleet-apply']?.steps ?? [];
     expect(steps.map((s) => (typeof s === 'string' ? s : Object.keys(s)[0]))).toEqual(['checkout', 'add_ssh_keys', 'run', 'run', 'store_artifacts', 'store_artifacts', 'run']);

@@ -5,17 +5,17 @@ import { render } from '../core/templates.js';
 import { cronExpression } from './cron-expression.js';
 import { calendarCadence, formatDuration } from './duration.js';
 import { shellWords, yamlString } from './escape.js';
-import { RUN_TITLES, runArgv, type CircleciSchedule, type Rendering, type ScheduledCommand } from './spec.js';
+import { RUN_TITLES, inventoryLabel, runArgv, scheduleSeed, type CircleciSchedule, type Rendering, type ScheduledCommand } from './spec.js';
 
 export function renderCircleci(spec: CircleciSchedule, outDir: string | undefined): Rendering {
-  const schedule = cronExpression(calendarCadence(spec.everySeconds, 'CircleCI'), `${spec.name}\0${spec.run.inventory}`);
+  const schedule = cronExpression(calendarCadence(spec.everySeconds, 'CircleCI'), scheduleSeed(spec.name, spec.run));
   const command = spec.run.command;
   const report = `${spec.name}.json`;
   const content = render('schedule/circleci.yml', {
     name: spec.name,
     title: RUN_TITLES[command],
     fleetCommand: command,
-    inventory: spec.run.inventory,
+    inventory: inventoryLabel(spec.run),
     every: formatDuration(spec.everySeconds),
     describe: schedule.describe,
     branchName: spec.branch,

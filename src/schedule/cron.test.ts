@@ -45,7 +45,7 @@ function sandbox(exit: number) {
     workdir: root,
     envFile,
     report: path.join(root, 'report %d.json'),
-    run: { command: 'check', inventory: path.join(root, "inv 100%.yml"), limit: '!nomad-1,$HOME', prometheus: path.join(root, 'fleet.prom') },
+    run: { command: 'check', inventories: [path.join(root, "inv 100%.yml")], limit: '!nomad-1,$HOME', prometheus: path.join(root, 'fleet.prom') },
   });
   const env = { PATH: `${bin}:/usr/bin:/bin`, RECORD: path.join(root, 'record'), LOGGED: path.join(root, 'logged') };
   return { root, spec, env };
@@ -86,7 +86,7 @@ describe('cron', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(readFileSync(env.RECORD, 'utf8')).toBe(
-      [root, 'check', spec.run.inventory, '--limit', '!nomad-1,$HOME', '--prometheus', path.join(root, 'fleet.prom'), '--json', 'token=s3cret', ''].join('\n'),
+      [root, 'check', spec.run.inventories[0]!, '--limit', '!nomad-1,$HOME', '--prometheus', path.join(root, 'fleet.prom'), '--json', 'token=s3cret', ''].join('\n'),
     );
     expect(readFileSync(spec.report, 'utf8')).toBe('{"summary":{}}\n');
     expect(existsSync(`${spec.report}.tmp`)).toBe(false);
@@ -120,11 +120,11 @@ describe('cron', () => {
 
   it.skipIf(!existsSync('/usr/bin/flock'))('with --command apply: runs fleet apply, keeps its NDJSON, and names apply\'s exit codes (skipped where flock is absent)', () => {
     const { root, spec: checkSpec, env } = sandbox(4);
-    const spec: HostSchedule = { ...checkSpec, name: 'fleet-apply', run: { command: 'apply', inventory: path.join(root, 'inv.yml'), limit: 'clients' } };
+    const spec: HostSchedule = { ...checkSpec, name: 'fleet-apply', run: { command: 'apply', inventories: [path.join(root, 'inv.yml')], limit: 'clients' } };
     const content = renderCron(spec, undefined).files[0]?.content ?? '';
     expect(content).toMatch(/^# fleet-apply: fleet apply \(scheduled convergence\) of /);
     const r = spawnSync('/bin/sh', ['-c', cronUnescape(entry(content, false).command)], { encoding: 'utf8', env });
-    expect(readFileSync(env.RECORD, 'utf8')).toBe([root, 'apply', spec.run.inventory, '--limit', 'clients', '--json', 'token=s3cret', ''].join('\n'));
+    expect(readFileSync(env.RECORD, 'utf8')).toBe([root, 'apply', spec.run.inventories[0]!, '--limit', 'clients', '--json', 'token=s3cret', ''].join('\n'));
     expect(r.stderr).toBe('fleet apply exited 4 (4 failed or unreachable hosts or a failed run, 1 error, 75 previous apply still running)\n');
     expect(readFileSync(env.LOGGED, 'utf8')).toMatch(/^-t fleet-apply fleet apply exited 4 /);
     expect(readFileSync(spec.report, 'utf8')).toBe('{"summary":{}}\n');

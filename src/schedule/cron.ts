@@ -7,7 +7,7 @@ import { render } from '../core/templates.js';
 import { cronExpression } from './cron-expression.js';
 import { calendarCadence, formatDuration } from './duration.js';
 import { cronCommand, shellWords } from './escape.js';
-import { EXIT_MEANINGS, RUN_TITLES, runArgv, type HostSchedule, type Rendering } from './spec.js';
+import { EXIT_MEANINGS, RUN_TITLES, inventoryLabel, runArgv, scheduleSeed, type HostSchedule, type Rendering } from './spec.js';
 
 /** Debian's cron (vixie) truncates a command at 1000 characters. */
 export const MAX_CRON_COMMAND = 999;
@@ -15,7 +15,7 @@ export const MAX_CRON_COMMAND = 999;
 export const LOCK_BUSY_EXIT = 75;
 
 export function renderCron(spec: HostSchedule, outDir: string | undefined): Rendering {
-  const schedule = cronExpression(calendarCadence(spec.everySeconds, 'cron'), `${spec.name}\0${spec.run.inventory}`);
+  const schedule = cronExpression(calendarCadence(spec.everySeconds, 'cron'), scheduleSeed(spec.name, spec.run));
   const command = cronCommand(cronShellCommand(spec));
   if (command.length > MAX_CRON_COMMAND) {
     throw new UsageError(`the cron command would be ${command.length} characters, more than cron reads (${MAX_CRON_COMMAND}): use shorter paths, or --format systemd`);
@@ -27,7 +27,7 @@ export function renderCron(spec: HostSchedule, outDir: string | undefined): Rend
     fleetCommand: spec.run.command,
     exitMeanings: EXIT_MEANINGS[spec.run.command],
     reportKind: spec.run.command === 'apply' ? 'NDJSON events, the last line the summary' : 'JSON report',
-    inventory: spec.run.inventory,
+    inventory: inventoryLabel(spec.run),
     every: formatDuration(spec.everySeconds),
     describe: schedule.describe,
     cronD,

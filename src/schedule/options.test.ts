@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSpec, type ScheduleFlags, type SpecContext } from './options.js';
 
 const ctx: SpecContext = { cwd: '/srv/fleet', runningFleet: ['/usr/bin/node', '/opt/fleet/bin/fleet.js'] };
-const flags = (overrides: Partial<ScheduleFlags>): ScheduleFlags => ({ inventory: 'inventory.yml', every: '15m', format: 'systemd', name: 'fleet-check', ...overrides });
+const flags = (overrides: Partial<ScheduleFlags>): ScheduleFlags => ({ inventories: ['inventory.yml'], every: '15m', format: 'systemd', name: 'fleet-check', ...overrides });
 
 describe('buildSpec', () => {
   it('makes every path absolute and runs this fleet by default', () => {
@@ -14,7 +14,7 @@ describe('buildSpec', () => {
       fleet: ['/usr/bin/node', '/opt/fleet/bin/fleet.js'],
       envFile: '/etc/fleet/check.env',
       report: '/srv/fleet/fleet-check.json',
-      run: { command: 'check', inventory: '/srv/fleet/inventory.yml', knownHosts: '/srv/fleet/kh', prometheus: '/srv/prom/fleet.prom', forks: 10, limit: 'clients' },
+      run: { command: 'check', inventories: ['/srv/fleet/inventory.yml'], knownHosts: '/srv/fleet/kh', prometheus: '/srv/prom/fleet.prom', forks: 10, limit: 'clients' },
     });
     expect(buildSpec(flags({ 'fleet-bin': 'bin/fleet', workdir: 'sub' }), ctx)).toMatchObject({ fleet: ['/srv/fleet/bin/fleet'], workdir: '/srv/fleet/sub' });
   });
@@ -41,8 +41,8 @@ describe('buildSpec', () => {
   });
 
   it('for CircleCI: paths relative to the repository, known_hosts required, inside the repository', () => {
-    const spec = buildSpec(flags({ format: 'circleci', inventory: 'inventories/prod.yml', 'known-hosts': '/srv/fleet/inventories/known_hosts', context: 'fleet', 'ssh-fingerprint': ['SHA256:NPj4IcXxqQEKGXOghi/QbG2sohoNfvZ30JwCcdSSNM0'] }), ctx);
-    expect(spec).toMatchObject({ format: 'circleci', branch: 'main', context: 'fleet', run: { command: 'check', inventory: 'inventories/prod.yml', knownHosts: 'inventories/known_hosts' } });
+    const spec = buildSpec(flags({ format: 'circleci', inventories: ['inventories/prod.yml'], 'known-hosts': '/srv/fleet/inventories/known_hosts', context: 'fleet', 'ssh-fingerprint': ['SHA256:NPj4IcXxqQEKGXOghi/QbG2sohoNfvZ30JwCcdSSNM0'] }), ctx);
+    expect(spec).toMatchObject({ format: 'circleci', branch: 'main', context: 'fleet', run: { command: 'check', inventories: ['inventories/prod.yml'], knownHosts: 'inventories/known_hosts' } });
     expect(() => buildSpec(flags({ format: 'circleci' }), ctx)).toThrow(/needs --known-hosts FILE/);
     expect(() => buildSpec(flags({ format: 'circleci', 'known-hosts': '/root/.ssh/known_hosts' }), ctx)).toThrow(/--known-hosts \/root\/.ssh\/known_hosts is not inside the repository \/srv\/fleet/);
     expect(() => buildSpec(flags({ format: 'circleci', 'known-hosts': 'kh', 'ssh-fingerprint': ['nope'] }), ctx)).toThrow(/--ssh-fingerprint "nope"/);
@@ -50,7 +50,7 @@ describe('buildSpec', () => {
   });
 
   it('--command apply: fleet apply runs, named fleet-apply unless --name says otherwise, without --prometheus', () => {
-    expect(buildSpec(flags({ command: 'apply', name: undefined }), ctx)).toMatchObject({ name: 'fleet-apply', report: '/srv/fleet/fleet-apply.json', run: { command: 'apply', inventory: '/srv/fleet/inventory.yml' } });
+    expect(buildSpec(flags({ command: 'apply', name: undefined }), ctx)).toMatchObject({ name: 'fleet-apply', report: '/srv/fleet/fleet-apply.json', run: { command: 'apply', inventories: ['/srv/fleet/inventory.yml'] } });
     expect(buildSpec(flags({ name: undefined }), ctx)).toMatchObject({ name: 'fleet-check', run: { command: 'check' } });
     expect(buildSpec(flags({ command: 'apply', name: 'converge' }), ctx)).toMatchObject({ name: 'converge' });
     expect(() => buildSpec(flags({ command: 'apply', prometheus: 'x.prom' }), ctx)).toThrow('--prometheus applies to --command check only');

@@ -7,7 +7,8 @@ import { checkCircleciValue, checkValue } from './escape.js';
 import { FORMATS, SCHEDULED_COMMANDS, type RunArgs, type ScheduleFormat, type ScheduledCommand, type ScheduleSpec } from './spec.js';
 
 export interface ScheduleFlags {
-  readonly inventory: string;
+  /** The inventory sources, in order. */
+  readonly inventories: readonly string[];
   readonly every: string;
   readonly format: string;
   /** check (default) or apply. */
@@ -87,7 +88,7 @@ export function buildSpec(flags: ScheduleFlags, ctx: SpecContext): ScheduleSpec 
       ...common,
       format,
       workdir,
-      run: runArgs(flags, command, inRepo('inventory', flags.inventory), inRepo('--known-hosts', flags['known-hosts']), undefined, checkCircleciValue),
+      run: runArgs(flags, command, flags.inventories.map((f) => inRepo('inventory', f)), inRepo('--known-hosts', flags['known-hosts']), undefined, checkCircleciValue),
       branch: checkCircleciValue('--branch', flags.branch ?? 'main'),
       ...(flags.context !== undefined ? { context: checkCircleciValue('--context', flags.context) } : {}),
       sshFingerprints: fingerprints,
@@ -111,7 +112,7 @@ export function buildSpec(flags: ScheduleFlags, ctx: SpecContext): ScheduleSpec 
     run: runArgs(
       flags,
       command,
-      onHost('inventory', flags.inventory),
+      flags.inventories.map((f) => onHost('inventory', f)),
       knownHosts === undefined ? undefined : onHost('--known-hosts', knownHosts),
       prometheus === undefined ? undefined : onHost('--prometheus', prometheus),
       checkValue,
@@ -137,14 +138,14 @@ function parseCommand(command: string): ScheduledCommand {
 function runArgs(
   flags: ScheduleFlags,
   command: ScheduledCommand,
-  inventory: string,
+  inventories: readonly string[],
   knownHosts: string | undefined,
   prometheus: string | undefined,
   check: (flag: string, value: string) => string,
 ): RunArgs {
   return {
     command,
-    inventory,
+    inventories,
     ...(flags.limit !== undefined ? { limit: check('--limit', flags.limit) } : {}),
     ...(flags.forks !== undefined ? { forks: flags.forks } : {}),
     ...(knownHosts !== undefined ? { knownHosts } : {}),

@@ -1,5 +1,6 @@
 // What `fleet schedule` renders from: resolved, validated values (paths absolute, or relative to
 // the repository for CircleCI). Built by options.ts, rendered by render.ts.
+import { inventoryArgs } from '../inventory/args.js';
 
 export const FORMATS = ['systemd', 'cron', 'circleci'] as const;
 export type ScheduleFormat = (typeof FORMATS)[number];
@@ -11,7 +12,8 @@ export type ScheduledCommand = (typeof SCHEDULED_COMMANDS)[number];
 /** The fleet invocation being scheduled; its exit statuses are in EXIT_MEANINGS. */
 export interface RunArgs {
   readonly command: ScheduledCommand;
-  readonly inventory: string;
+  /** The inventory sources, in order (one, or several given as repeated -i). */
+  readonly inventories: readonly string[];
   readonly limit?: string;
   readonly forks?: number;
   readonly knownHosts?: string;
@@ -76,13 +78,23 @@ export interface Rendering {
   readonly nextSteps: readonly string[];
 }
 
-/** `check INVENTORY [flags]` or `apply INVENTORY [flags]`: the words after the fleet binary. */
+/** `check INVENTORY [flags]` or `apply -i A -i B [flags]`: the words after the fleet binary. */
 export function runArgv(run: RunArgs, json: boolean): string[] {
-  const argv: string[] = [run.command, run.inventory];
+  const argv: string[] = [run.command, ...inventoryArgs(run.inventories)];
   if (run.limit !== undefined) argv.push('--limit', run.limit);
   if (run.forks !== undefined) argv.push('--forks', String(run.forks));
   if (run.knownHosts !== undefined) argv.push('--known-hosts', run.knownHosts);
   if (run.prometheus !== undefined) argv.push('--prometheus', run.prometheus);
   if (json) argv.push('--json');
   return argv;
+}
+
+/** The inventory sources in a comment or a description. */
+export function inventoryLabel(run: RunArgs): string {
+  return run.inventories.join(', ');
+}
+
+/** What a schedule's run offset is derived from: its name and its inventory. */
+export function scheduleSeed(name: string, run: RunArgs): string {
+  return `${name}\0${run.inventories.join('\0')}`;
 }

@@ -28,7 +28,7 @@ function verify(files: ReadonlyArray<{ name: string; content: string }>): { stat
 
 describe('systemd units', () => {
   it('a oneshot service running fleet check by absolute path, no restarts, secrets only by file', () => {
-    const { files } = renderSystemd(hostSchedule({ user: 'fleet', envFile: '/etc/fleet/check.env', run: { command: 'check', inventory: '/srv/fleet/inventory.yml', limit: 'clients', prometheus: '/var/lib/node_exporter/fleet.prom' } }), undefined);
+    const { files } = renderSystemd(hostSchedule({ user: 'fleet', envFile: '/etc/fleet/check.env', run: { command: 'check', inventories: ['/srv/fleet/inventory.yml'], limit: 'clients', prometheus: '/var/lib/node_exporter/fleet.prom' } }), undefined);
     expect(files.map((f) => f.name)).toEqual(['fleet-check.service', 'fleet-check.timer']);
     const s = unitSettings(files[0]?.content ?? '');
     expect(s.get('Type')).toEqual(['oneshot']);
@@ -88,7 +88,7 @@ describe('systemd units', () => {
       workdir: root,
       user: 'fleet',
       envFile: path.join(root, "fleet's %Z.env"),
-      run: { command: 'check', inventory: path.join(root, "fleet's inv %Z.yml"), limit: '!nomad-%Z,$HOME', knownHosts: path.join(root, 'known hosts'), prometheus: path.join(root, 'prom %Z', 'fleet.prom') },
+      run: { command: 'check', inventories: [path.join(root, "fleet's inv %Z.yml")], limit: '!nomad-%Z,$HOME', knownHosts: path.join(root, 'known hosts'), prometheus: path.join(root, 'prom %Z', 'fleet.prom') },
     });
     mkdirSync(path.join(root, 'prom %Z'));
     const good = verify(renderSystemd(spec, undefined).files);
@@ -100,7 +100,7 @@ describe('systemd units', () => {
   });
 
   it('with --command apply: runs fleet apply, may write only its run journal, and says to create it', () => {
-    const spec = hostSchedule({ name: 'fleet-apply', user: 'fleet', run: { command: 'apply', inventory: '/srv/fleet/inventory.yml', limit: 'clients' } });
+    const spec = hostSchedule({ name: 'fleet-apply', user: 'fleet', run: { command: 'apply', inventories: ['/srv/fleet/inventory.yml'], limit: 'clients' } });
     const { files, nextSteps } = renderSystemd(spec, '/tmp/out');
     const s = unitSettings(files[0]?.content ?? '');
     expect(s.get('ExecStart')).toEqual(['/usr/bin/node /opt/fleet/bin/fleet.js apply /srv/fleet/inventory.yml --limit clients']);
@@ -119,7 +119,7 @@ describe('systemd units', () => {
     copyFileSync('/bin/true', fleet);
     chmodSync(fleet, 0o755);
     mkdirSync(path.join(root, '.fleet'));
-    const spec = hostSchedule({ name: 'fleet-apply-test', fleet: [fleet], workdir: root, run: { command: 'apply', inventory: path.join(root, 'inv %Z.yml'), knownHosts: path.join(root, 'known hosts') } });
+    const spec = hostSchedule({ name: 'fleet-apply-test', fleet: [fleet], workdir: root, run: { command: 'apply', inventories: [path.join(root, 'inv %Z.yml')], knownHosts: path.join(root, 'known hosts') } });
     const r = verify(renderSystemd(spec, undefined).files);
     expect(r.output).toBe('');
     expect(r.status).toBe(0);

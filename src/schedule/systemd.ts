@@ -3,7 +3,7 @@ import path from 'node:path';
 import { render } from '../core/templates.js';
 import { formatDuration, systemdTimespan } from './duration.js';
 import { systemdCommandLine, systemdVerbatim, systemdWord } from './escape.js';
-import { RUN_TITLES, runArgv, type HostSchedule, type Rendering } from './spec.js';
+import { RUN_TITLES, inventoryLabel, runArgv, type HostSchedule, type Rendering } from './spec.js';
 
 const MAX_BOOT_DELAY = 5 * 60;
 
@@ -15,7 +15,7 @@ export function renderSystemd(spec: HostSchedule, outDir: string | undefined): R
   const service = render('schedule/systemd.service', {
     name: spec.name,
     apply,
-    description: systemdVerbatim(`${RUN_TITLES[spec.run.command]} of ${spec.run.inventory}`),
+    description: systemdVerbatim(`${RUN_TITLES[spec.run.command]} of ${inventoryLabel(spec.run)}`),
     user: spec.user,
     workdir: systemdVerbatim(spec.workdir),
     envFile: spec.envFile === undefined ? undefined : systemdVerbatim(spec.envFile),

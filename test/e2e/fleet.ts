@@ -41,9 +41,12 @@ export function labInventory(options: InventoryOptions = {}): { dir: string; fil
   return { dir, file };
 }
 
+/** Commands that contact no host, and take no --known-hosts. */
+const HOSTLESS = new Set(['inventory', 'schedule']);
+
 /** Run `fleet ARGS` in `cwd` with the lab's known_hosts unless the args name another. */
 export function fleet(cwd: string, args: string[], env: Record<string, string> = {}): Promise<ExecResult> {
-  const knownHosts = args.includes('--known-hosts') ? [] : ['--known-hosts', readLab().knownHosts];
+  const knownHosts = args.includes('--known-hosts') || HOSTLESS.has(args[0] ?? '') ? [] : ['--known-hosts', readLab().knownHosts];
   const envArgs = Object.entries({ CI: 'true', ...env }).map(([k, v]) => `${k}=${v}`);
   return run('env', ['-C', cwd, ...envArgs, process.execPath, join(repoDir, 'bin', 'fleet.js'), ...args, ...knownHosts]);
 }

@@ -12,6 +12,7 @@ readonly PACKAGES=(
   iptables iproute2 util-linux   # bridge, veths, namespaces (nsenter, unshare)
   busybox-static                 # the lab's busybox image
   jq curl sudo passwd procps ca-certificates
+  ansible-core openssl           # the peer for inventory tests (ansible-inventory); test CAs
 )
 
 own_policy=0

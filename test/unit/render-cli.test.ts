@@ -73,8 +73,9 @@ describe('fleet render boot-hook', { timeout: 120_000 }, () => {
 
   it('exits 1 on usage and inventory errors', () => {
     const cases: Array<[string[], RegExp]> = [
-      [['boot-hook'], /name the inventory/],
-      [['boot-hook', 'same.yml', '-i', 'mixed.yml'], /give one inventory/],
+      [['boot-hook'], /name an inventory/],
+      // several sources are read together, as by every command: mixed.yml's clients then differ
+      [['boot-hook', 'same.yml', '-i', 'mixed.yml'], /do not all get the same mirrors/],
       [['boot-hook', 'missing.yml'], /missing.yml: cannot read inventory/],
       [['boot-hook', 'same.yml', '--limit', 'cache-1'], /no client selected/],
       [['units', 'same.yml'], /Invalid values/],

@@ -85,6 +85,20 @@ describe('fleet schedule', { timeout: 120_000 }, () => {
     expect(r.stdout).toContain('fleet check ops/inventory.yml --known-hosts ops/known_hosts --json');
   });
 
+  it('passes several sources on as repeated -i, checking dynamic ones without running or asking them', () => {
+    const marker = path.join(dir, 'script-ran');
+    writeFileSync(path.join(dir, 'clients.sh'), `#!/bin/sh\ntouch ${marker}\necho '{}'\n`, { mode: 0o755 });
+    // A Nomad address nothing listens on: asking it would fail the render.
+    writeFileSync(path.join(dir, 'nomad.yml'), 'plugin: nomad\naddress: http://127.0.0.1:9\ntoken: "{{ env.NOMAD_TOKEN }}"\n');
+    writeFileSync(path.join(dir, 'cache.yml'), 'cache:\n  hosts: { cache-1: { ansible_host: 192.0.2.1 } }\n');
+    const r = fleet('-i', 'cache.yml', '-i', 'nomad.yml', '-i', 'clients.sh', '--every', '15m', '--format', 'cron');
+    expect(r.stderr).toContain('note: the inventory reads NOMAD_TOKEN from the environment, unset here');
+    expect(r.status).toBe(0);
+    const real = realpathSync(dir);
+    expect(r.stdout).toContain(`check -i ${path.join(real, 'cache.yml')} -i ${path.join(real, 'nomad.yml')} -i ${path.join(real, 'clients.sh')} --json`);
+    expect(existsSync(marker)).toBe(false);
+  });
+
   it('exits 1 with a clear message on usage and inventory errors', () => {
     const cases: Array<[string[], RegExp]> = [
       [['inventory.yml', '--format', 'cron'], /Missing required argument: every/],

@@ -106,8 +106,9 @@ exec /usr/sbin/iptables "$@"
 EOF
 chmod 755 /usr/local/sbin/iptables`);
     await rebootHost('cache-1');
-    // give a container with --restart=always every chance to come up
-    await new Promise((r) => setTimeout(r, 3000));
+    // wait for the outcome: docker kept down, or the container (--restart=always) up
+    const dockerDown = async () => (await hostExec('cache-1', 'systemctl is-active docker')).code !== 0;
+    expect(await eventually(async () => (await dockerDown()) || (await containerRunning()))).toBe(true);
     expect(await statusFrom('outsider')).toBe('000');
     expect(await statusFrom('client-1')).toBe('000');
     expect(await containerRunning()).toBe(false);

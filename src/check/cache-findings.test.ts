@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Secret } from '../core/command.js';
-import { cacheSettings, cacheSources, convergedCacheHost, emptyCacheHost } from '../../test/unit/builders.js';
+import { cacheSettings, cacheSources, convergedCacheHost, emptyCacheHost, freshIds } from '../../test/unit/builders.js';
 import type { CacheFacts } from '../facts/cache-host.js';
 import { planCache } from '../modules/registry-cache/plan.js';
 import { cacheFindings, type CacheCheckSpec } from './cache-findings.js';
@@ -15,15 +15,29 @@ describe('cacheFindings', () => {
     expect(kinds(converged())).toEqual([]);
   });
 
-  it('reports a missing container, env file, firewall and unit on an empty host', () => {
+  it('reports a missing container, config, data dir, firewall and drop-in on an empty host', () => {
     expect(kinds(emptyCacheHost())).toEqual([
       'drift:container-missing',
-      'drift:env-file',
+      'drift:registry-config',
+      'drift:data-dir',
       'drift:firewall-rules',
       'drift:firewall-jump',
       'drift:persistence-script',
-      'drift:persistence-unit',
+      'drift:persistence-dropin',
     ]);
+  });
+
+  it('reports what an older fleet left: the env file with credentials, the old unit, a port open on IPv6', () => {
+    const container = { ...convergedCacheHost().container!, ports: [{ ip: '', port: 80 }] };
+    const findings = cacheFindings(spec, converged({ container, legacyEnvFile: true, legacyUnit: true }));
+    expect(findings.map((f) => f.kind)).toEqual(['container-port', 'legacy-env-file', 'legacy-unit']);
+    expect(findings[0]).toMatchObject({ expected: '0.0.0.0:80->5000 (IPv4 only)', found: 'every address, IPv6 included:80->5000' });
+  });
+
+  it('reports a drop-in systemd has not loaded, and a data dir fleet has not marked', () => {
+    const findings = cacheFindings(spec, converged({ dropInLoaded: false, dataDir: { state: 'registry' } }));
+    expect(findings.map((f) => f.kind)).toEqual(['data-dir', 'persistence-dropin', 'cache-warning']);
+    expect(findings[1]!.found).toMatch(/at the next boot dockerd would publish the mirror port before the firewall exists/);
   });
 
   it('reports a stopped container and an unhealthy registry', () => {
@@ -34,14 +48,14 @@ describe('cacheFindings', () => {
   });
 
   it('names each container setting that differs', () => {
-    const container = { ...convergedCacheHost().container!, image: 'registry:2', hostPort: 8080, restartPolicy: 'no' };
+    const container = { ...convergedCacheHost().container!, image: 'registry:2', ports: [{ ip: '0.0.0.0', port: 8080 }], restartPolicy: 'no' };
     expect(kinds(converged({ container }))).toEqual(['drift:container-image', 'drift:container-port', 'drift:container-restart-policy']);
   });
 
   it('sees rotated credentials without showing them', () => {
     const rotated = { ...spec, settings: { ...cacheSettings, password: new Secret('rotated-token-42') } };
     const findings = cacheFindings(rotated, converged());
-    expect(findings.map((f) => f.kind)).toEqual(['container-settings', 'env-file']);
+    expect(findings.map((f) => f.kind)).toEqual(['container-settings', 'registry-config']);
     expect(JSON.stringify(findings)).not.toMatch(/rotated-token-42|tok-123/);
   });
 
@@ -52,8 +66,11 @@ describe('cacheFindings', () => {
     expect(finding).toMatchObject({ kind: 'firewall-rules', found: 'not admitted: 10.0.0.12/32; admitted but not in the inventory: 192.168.9.9/32' });
   });
 
-  it('reports a deleted jump from DOCKER-USER and a disabled unit', () => {
-    expect(kinds(converged({ dockerUserRules: ['-N DOCKER-USER', '-A DOCKER-USER -j RETURN'], unitEnabled: false }))).toEqual(['drift:firewall-jump', 'drift:persistence-unit']);
+  it('reports a deleted jump from DOCKER-USER, and one that is no longer first', () => {
+    expect(kinds(converged({ dockerUserRules: ['-A DOCKER-USER -j RETURN'] }))).toEqual(['drift:firewall-jump']);
+    const [jump, ret] = convergedCacheHost().dockerUserRules;
+    const [finding] = cacheFindings(spec, converged({ dockerUserRules: ['-A DOCKER-USER -j ACCEPT', jump!, ret!] }));
+    expect(finding).toMatchObject({ kind: 'firewall-jump', found: expect.stringMatching(/not the first rule/) });
   });
 
   it('warns, without drift, when the data disk is over the threshold', () => {
@@ -61,8 +78,9 @@ describe('cacheFindings', () => {
     expect(kinds(converged({ dataDiskUsePercent: 91 }), { ...spec, diskWarnPercent: 95 })).toEqual([]);
   });
 
-  it('an unusable host (no Docker) is one error', () => {
+  it('an unusable host (no Docker, a data dir fleet would not use) is one error', () => {
     expect(kinds(emptyCacheHost({ dockerVersion: undefined, dockerError: 'Cannot connect to the Docker daemon' }))).toEqual(['error:cache-host-unusable']);
+    expect(cacheFindings(spec, emptyCacheHost({ dataDir: { state: 'other' } }))).toMatchObject([{ kind: 'cache-host-unusable', found: expect.stringMatching(/not created by fleet/) }]);
   });
 
   // check and apply must agree: drift exactly when apply would change the host.
@@ -72,10 +90,23 @@ describe('cacheFindings', () => {
     ['stopped', converged({ container: { ...convergedCacheHost().container!, status: 'exited' } })],
     ['chain flushed', converged({ chainRules: undefined })],
     ['jump gone', converged({ dockerUserRules: [] })],
-    ['unit disabled', converged({ unitEnabled: false })],
-    ['env file mode', converged({ envFileMode: 0o644 })],
+    ['jump not first', converged({ dockerUserRules: ['-A DOCKER-USER -j ACCEPT', ...convergedCacheHost().dockerUserRules] })],
+    ['drop-in not loaded', converged({ dropInLoaded: false })],
+    ['drop-in gone', converged({ dropInSha: undefined })],
+    ['no systemctl', converged({ dropInLoaded: false, hasSystemctl: false })],
+    ['old unit left', converged({ legacyUnit: true })],
+    ['old env file left', converged({ legacyEnvFile: true })],
+    ['config mode', converged({ configMode: 0o644 })],
+    ['config without its key', converged({ configKey: undefined })],
+    ['data dir unmarked', converged({ dataDir: { state: 'registry' } })],
+    ['data dir marker for another path', converged({ dataDir: { state: 'registry', marker: 'fleet cache data directory\npath=/elsewhere\nid=0123456789abcdef0123456789abcdef\n' } })],
+    ['published on IPv6 too', converged({ container: { ...convergedCacheHost().container!, ports: [{ ip: '', port: 80 }] } })],
+    ['data dir unusable', emptyCacheHost({ dataDir: { state: 'other' } })],
   ])('drift agrees with what apply would do: %s', (_name, facts) => {
-    const drift = cacheFindings(spec, facts).some((f) => f.severity === 'drift');
-    expect(drift).toBe(planCache(cacheSettings, cacheSources, facts).kind === 'change');
+    const findings = cacheFindings(spec, facts);
+    const drift = findings.some((f) => f.severity === 'drift');
+    const planned = planCache(cacheSettings, cacheSources, facts, freshIds).kind;
+    expect(drift).toBe(planned === 'change');
+    expect(findings.some((f) => f.severity === 'error')).toBe(planned === 'refuse');
   });
 });

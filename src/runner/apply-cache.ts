@@ -1,6 +1,7 @@
 // Apply the cache state on one cache host: facts -> plan -> execute -> check the registry answers.
 import { cacheFactsCommand, parseCacheFacts } from '../facts/cache-host.js';
 import type { CacheSettings, Host } from '../inventory/model.js';
+import { drawFreshIds } from '../modules/registry-cache/fresh-ids.js';
 import { planCache } from '../modules/registry-cache/plan.js';
 import type { PartialOutcome } from './converge-client.js';
 import { announceChanges, checkModeOutcome } from './announce.js';
@@ -17,7 +18,7 @@ export interface CacheRunOptions {
 export async function applyCache(host: Host, settings: CacheSettings, sources: readonly string[], shell: HostShell, options: CacheRunOptions, emit: Emit): Promise<PartialOutcome> {
   emit({ type: 'host-step', host: host.name, step: 'reading facts' });
   const facts = parseCacheFacts(await shell.run(cacheFactsCommand(settings.image, settings.dataDir)));
-  const plan = planCache(settings, sources, facts);
+  const plan = planCache(settings, sources, facts, drawFreshIds());
   for (const message of plan.warnings) emit({ type: 'warning', host: host.name, message });
   if (plan.kind === 'refuse') return { status: 'failed', message: plan.reason, changes: [] };
   if (plan.kind === 'in-sync') return { status: 'ok', message: plan.reason, changes: [] };

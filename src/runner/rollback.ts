@@ -69,10 +69,8 @@ async function removeCache(host: Host, inventory: Inventory, shell: HostShell, o
   const settings = inventory.cacheSettings(host);
   emit({ type: 'host-step', host: host.name, step: 'reading facts' });
   const facts = parseCacheFacts(await shell.run(cacheFactsCommand(settings.image, settings.dataDir)));
-  // Never purge a top-level directory, whatever the inventory says.
-  const purgeable = settings.dataDir.split('/').filter(Boolean).length >= 2;
-  if (options.purgeCache && !purgeable) emit({ type: 'warning', host: host.name, message: `not purging ${settings.dataDir}: too close to / to delete blindly` });
-  const plan = planCacheRemoval(facts, options.purgeCache && purgeable ? settings.dataDir : undefined);
+  const plan = planCacheRemoval(facts, options.purgeCache ? settings.dataDir : undefined);
+  if (plan.kind === 'refuse') return { status: 'failed', message: plan.reason, changes: [] };
   if (plan.kind === 'in-sync') return { status: 'ok', message: plan.reason, changes: [] };
   const summaries = announceChanges(host.name, plan.changes, options.diff, emit);
   if (options.check) return checkModeOutcome(summaries);

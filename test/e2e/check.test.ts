@@ -39,7 +39,7 @@ function findingsByHost(report: Report): Record<string, string[]> {
  * than a marker under /etc, /usr/local and the cache data dir.
  */
 const SNAPSHOT = `
-for f in /etc/docker/daemon.json /etc/fleet/through-cache.env /usr/local/sbin/fleet-mirror-firewall /etc/systemd/system/fleet-mirror-firewall.service; do
+for f in /etc/docker/daemon.json /etc/fleet/through-cache.yml /usr/local/sbin/fleet-mirror-firewall /etc/systemd/system/docker.service.d/fleet-mirror-firewall.conf /var/lib/fleet/registry/.fleet-cache; do
   [ -e "$f" ] && stat -c '%n %.9Y %s %a' "$f" && sha256sum "$f"
 done
 iptables -S 2>/dev/null
@@ -125,6 +125,16 @@ describe('fleet check', () => {
     expect(code).toBe(2);
     expect(findingsByHost(report)).toEqual({ 'cache-1': ['firewall-rules'], 'client-3': ['mirror-unreachable'] });
     expect(report.hosts.find((h) => h.host === 'cache-1')!.findings[0]!.found).toBe('not admitted: 10.77.2.3/32');
+    await expectUntouched(before);
+  });
+
+  it('reports a firewall a reboot would not bring back before the mirror (drop-in not loaded), untouched', async () => {
+    await hostSh('cache-1', 'mv /etc/systemd/system/docker.service.d/fleet-mirror-firewall.conf /tmp/ && systemctl daemon-reload');
+    restore = () => fleet(dir, ['apply', file, '--limit', 'cache-1'], SECRET_ENV);
+    const before = await snapshot();
+    const { code, report } = await check('--limit', 'cache');
+    expect(code).toBe(2);
+    expect(findingsByHost(report)).toEqual({ 'cache-1': ['persistence-dropin'] });
     await expectUntouched(before);
   });
 

@@ -4,7 +4,10 @@ import { sha256 } from '../../src/core/hash.js';
 import type { CacheFacts } from '../../src/facts/cache-host.js';
 import type { ClientFacts } from '../../src/facts/docker-client.js';
 import type { CacheSettings } from '../../src/inventory/model.js';
-import { envFileContent, expectedRules, firewallScript, firewallUnit, specHash } from '../../src/modules/registry-cache/spec.js';
+import { dockerDropIn } from '../../src/modules/registry-cache/boot-persistence.js';
+import { markerContent } from '../../src/modules/registry-cache/data-dir.js';
+import { expectedRules, firewallScript } from '../../src/modules/registry-cache/firewall.js';
+import { desiredContainer, type FreshIds } from '../../src/modules/registry-cache/plan.js';
 
 export function clientFacts(overrides: Partial<ClientFacts> = {}): ClientFacts {
   return {
@@ -31,22 +34,43 @@ export const cacheSettings: CacheSettings = {
 };
 export const cacheSources = ['10.0.0.11/32', '10.0.0.12/32'];
 
+/** Fixed "random" ids, so plans are reproducible; the host key differs from the fresh one. */
+export const freshIds: FreshIds = { configKey: 'f'.repeat(64), dataDirId: 'd'.repeat(32) };
+export const hostConfigKey = 'a'.repeat(64);
+
 export function emptyCacheHost(over: Partial<CacheFacts> = {}): CacheFacts {
-  return { dockerVersion: '20.10.24', imagePresent: false, unitEnabled: false, hasSystemctl: true, bridge: 'docker0', iptables: 'iptables v1.8.9 (nf_tables)', dockerUserChain: true, dockerUserRules: ['-N DOCKER-USER', '-A DOCKER-USER -j RETURN'], firewalldActive: false, dataDirExists: false, ...over };
+  return {
+    dockerVersion: '20.10.24',
+    imagePresent: false,
+    legacyEnvFile: false,
+    dropInLoaded: false,
+    legacyUnit: false,
+    hasSystemctl: true,
+    bridge: 'docker0',
+    iptables: 'iptables v1.8.9 (nf_tables)',
+    dockerUserChain: true,
+    dockerUserRules: ['-A DOCKER-USER -j RETURN'],
+    firewalldActive: false,
+    dataDir: { state: 'absent' },
+    ...over,
+  };
 }
 
 export function convergedCacheHost(s: CacheSettings = cacheSettings): CacheFacts {
   const rules = expectedRules({ port: s.mirrorPort, sources: cacheSources, bridge: 'docker0' });
-  return emptyCacheHost({
+  const keyed = emptyCacheHost({ configKey: hostConfigKey });
+  const { config, label } = desiredContainer(s, keyed, freshIds);
+  return {
+    ...keyed,
     imagePresent: true,
-    container: { id: 'abc', status: 'running', image: s.image, specLabel: specHash(s), restartPolicy: 'always', hostPort: s.mirrorPort },
-    envFileSha: sha256(envFileContent(s)),
-    envFileMode: 0o600,
+    container: { id: 'abc', status: 'running', image: s.image, specLabel: label, restartPolicy: 'always', ports: [{ ip: '0.0.0.0', port: s.mirrorPort }] },
+    configSha: sha256(config),
+    configMode: 0o600,
     firewallScriptSha: sha256(firewallScript({ port: s.mirrorPort, sources: cacheSources, bridge: 'docker0' })),
-    firewallUnitSha: sha256(firewallUnit()),
-    unitEnabled: true,
+    dropInSha: sha256(dockerDropIn()),
+    dropInLoaded: true,
     chainRules: rules.chain,
-    dockerUserRules: ['-N DOCKER-USER', rules.jump, '-A DOCKER-USER -j RETURN'],
-  });
+    dockerUserRules: [rules.jump, '-A DOCKER-USER -j RETURN'],
+    dataDir: { state: 'registry', marker: markerContent(s.dataDir, '0123456789abcdef0123456789abcdef') },
+  };
 }
-

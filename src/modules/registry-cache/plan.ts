@@ -1,43 +1,56 @@
 // Desired state of a cache host: the registry container running from the inventory's settings,
-// the credentials only in a root-only env file, and the mirror port open to the clients only.
-// Pure: facts in, plan out.
+// the credentials only in a root-only config file, and the mirror port open to the clients only,
+// at every moment: the firewall is in force before the container publishes its port, and it is
+// installed before dockerd starts at every boot, or the mirror is not run. Pure: facts in, plan out.
 import type { Change } from '../../core/change.js';
 import { sha256 } from '../../core/hash.js';
 import type { CacheFacts } from '../../facts/cache-host.js';
 import type { CacheSettings } from '../../inventory/model.js';
 import { isWideOpen } from './cidr.js';
-import {
-  CONTAINER_NAME,
-  ENV_FILE,
-  envFileContent,
-  expectedRules,
-  FIREWALL_SCRIPT,
-  FIREWALL_UNIT,
-  FIREWALL_UNIT_PATH,
-  fleetJumps,
-  firewallScript,
-  firewallUnit,
-  createContainerScript,
-  pullImageScript,
-  specHash,
-  type FirewallSpec,
-} from './spec.js';
+import { claimDataDirScript, isMarkedFor, MARKER_NAME, unusableReason } from './data-dir.js';
+import { DOCKER_DROPIN, dockerDropIn, LEGACY_UNIT, legacyUnitRemovalScript, loadDropInScript } from './boot-persistence.js';
+import { expectedRules, FIREWALL_SCRIPT, firewallScript, isFleetJump, isSafeBridgeName, type FirewallSpec } from './firewall.js';
+import { LEGACY_ENV_FILE, REGISTRY_CONFIG, registryConfig } from './registry-config.js';
+import { CONTAINER_NAME, createContainerScript, PUBLISH_ADDRESS, pullImageScript, removeContainerScript, specLabel } from './spec.js';
 
 export type CachePlan =
   | { readonly kind: 'refuse'; readonly reason: string; readonly warnings: readonly string[] }
   | { readonly kind: 'in-sync'; readonly reason: string; readonly warnings: readonly string[] }
   | { readonly kind: 'change'; readonly changes: readonly Change[]; readonly warnings: readonly string[] };
 
-export function planCache(settings: CacheSettings, sources: readonly string[], facts: CacheFacts): CachePlan {
+/** Random values a plan may need on a host that has none yet (the runner draws them). */
+export interface FreshIds {
+  /** The registry config's key: 64 hex digits. */
+  readonly configKey: string;
+  /** The data dir marker's id: 32 hex digits. */
+  readonly dataDirId: string;
+}
+
+/** What the host will run: the config file (with the host's key, or a fresh one) and its label. */
+export function desiredContainer(settings: CacheSettings, facts: CacheFacts, fresh: FreshIds): { config: string; label: string } {
+  const key = facts.configKey ?? fresh.configKey;
+  const config = registryConfig(settings, key);
+  return { config, label: specLabel(settings, config, key) };
+}
+
+export function planCache(settings: CacheSettings, sources: readonly string[], facts: CacheFacts, fresh: FreshIds): CachePlan {
   const warnings = cacheWarnings(settings, sources, facts);
-  const refusal = refusalReason(facts);
+  const refusal = refusalReason(settings, facts);
   if (refusal) return { kind: 'refuse', reason: refusal, warnings };
 
   const firewall: FirewallSpec = { port: settings.mirrorPort, sources, bridge: facts.bridge };
+  const desired = desiredContainer(settings, facts, fresh);
+  const recreate = facts.container !== undefined && !containerAsSpecified(settings, facts, desired.label);
+  // Firewall first, container last: a failure on the way leaves the port closed, never open.
   const changes: Change[] = [
-    ...envFileChanges(settings, facts),
-    ...containerChanges(settings, facts),
+    ...configChanges(desired.config, facts),
+    ...dataDirChanges(settings.dataDir, facts, fresh),
+    ...(!facts.imagePresent && (recreate || !facts.container) ? [pullChange(settings.image)] : []),
+    ...(recreate ? [removeOldContainer()] : []),
     ...firewallChanges(firewall, facts),
+    ...persistenceChanges(facts),
+    ...containerChanges(settings, facts, desired.label, recreate),
+    ...(facts.legacyEnvFile ? [legacyEnvFileRemoval()] : []),
   ];
   if (changes.length === 0) {
     return { kind: 'in-sync', reason: `${CONTAINER_NAME} is running as specified; the mirror port ${settings.mirrorPort} admits ${sources.length} source(s) only`, warnings };
@@ -45,13 +58,14 @@ export function planCache(settings: CacheSettings, sources: readonly string[], f
   return { kind: 'change', changes, warnings };
 }
 
-function refusalReason(facts: CacheFacts): string | undefined {
+function refusalReason(settings: CacheSettings, facts: CacheFacts): string | undefined {
   if (facts.dockerError !== undefined || !facts.dockerVersion) return `Docker is not installed or not running on this cache host (${facts.dockerError ?? 'no answer'})`;
   if (!facts.iptables) return 'iptables is not installed: fleet firewalls the mirror with iptables rules in DOCKER-USER';
   if (!facts.dockerUserChain) {
     return "there is no DOCKER-USER chain (Docker's nftables firewall backend, or dockerd started with iptables disabled): fleet cannot restrict the mirror port on this host";
   }
-  return undefined;
+  if (!isSafeBridgeName(facts.bridge)) return `Docker's bridge has a name fleet does not put in a firewall rule (${JSON.stringify(facts.bridge)})`;
+  return unusableReason(settings.dataDir, facts.dataDir);
 }
 
 function cacheWarnings(settings: CacheSettings, sources: readonly string[], facts: CacheFacts): string[] {
@@ -59,61 +73,69 @@ function cacheWarnings(settings: CacheSettings, sources: readonly string[], fact
   if ((settings.username || settings.password) && sources.some(isWideOpen)) {
     warnings.push(`credentials are set but the mirror is open to ${sources.filter(isWideOpen).join(', ')}: every private image of that Docker Hub account is served to anyone who reaches the mirror`);
   }
-  if (facts.firewalldActive) warnings.push('firewalld is active: `firewall-cmd --reload` may flush DOCKER-USER; restarting docker (or the fleet-mirror-firewall unit) puts the rules back');
+  if (facts.firewalldActive) warnings.push('firewalld is active: `firewall-cmd --reload` may flush DOCKER-USER; restarting docker puts the rules back (fleet\'s drop-in re-applies them)');
+  if (facts.dataDir.state === 'registry' && !isMarkedFor(settings.dataDir, facts.dataDir)) {
+    warnings.push(`${settings.dataDir} holds registry data but no ${MARKER_NAME} marker (an older fleet's cache, or one made by hand): fleet takes it over as the cache's directory, so a later --purge-cache deletes it`);
+  }
   return warnings;
 }
 
-function envFileChanges(settings: CacheSettings, facts: CacheFacts): Change[] {
-  const content = envFileContent(settings);
-  if (facts.envFileSha === sha256(content) && facts.envFileMode === 0o600) return [];
+/** The container runs from these very settings (label), restarts by itself, IPv4 port only. */
+export function containerAsSpecified(settings: CacheSettings, facts: CacheFacts, label: string): boolean {
+  const c = facts.container;
+  return c !== undefined && c.specLabel === label && c.restartPolicy === 'always' && publishedAsSpecified(settings, facts);
+}
+
+export function publishedAsSpecified(settings: CacheSettings, facts: CacheFacts): boolean {
+  const ports = facts.container?.ports ?? [];
+  return ports.length === 1 && ports[0]!.ip === PUBLISH_ADDRESS && ports[0]!.port === settings.mirrorPort;
+}
+
+export function configInPlace(config: string, facts: CacheFacts): boolean {
+  return facts.configSha === sha256(config) && facts.configMode === 0o600;
+}
+
+function configChanges(config: string, facts: CacheFacts): Change[] {
+  if (configInPlace(config, facts)) return [];
   return [
     {
       kind: 'write-file',
-      path: ENV_FILE,
-      content,
-      beforeSha: facts.envFileSha ?? 'absent',
+      path: REGISTRY_CONFIG,
+      content: config,
+      beforeSha: facts.configSha ?? 'absent',
       mode: 0o600,
       uid: 0,
       gid: 0,
       sensitive: true,
-      reason: facts.envFileSha === undefined ? 'registry settings and credentials (root-only)' : 'registry settings or credentials changed',
+      reason: facts.configSha === undefined ? 'registry settings and credentials (root-only)' : 'registry settings or credentials changed',
     },
   ];
 }
 
-function containerChanges(settings: CacheSettings, facts: CacheFacts): Change[] {
-  const changes: Change[] = [];
-  const container = facts.container;
-  const wanted = specHash(settings);
-  if (!facts.imagePresent && (!container || container.specLabel !== wanted)) {
-    changes.push({ kind: 'exec', script: pullImageScript(settings.image), label: `pull ${settings.image}`, reason: 'image not present on the host' });
-  }
-  if (!container || container.specLabel !== wanted || container.restartPolicy !== 'always') {
-    const why = !container ? 'container does not exist' : 'container settings differ from the inventory (upstream, credentials, port, image or data dir)';
-    changes.push({ kind: 'exec', script: createContainerScript(settings), label: `create container ${CONTAINER_NAME}`, reason: `${why}; cached data in ${settings.dataDir} is kept` });
-  } else if (container.status !== 'running') {
-    changes.push({ kind: 'exec', script: `docker start ${CONTAINER_NAME} >/dev/null`, label: `start container ${CONTAINER_NAME}`, reason: `container is ${container.status}` });
-  }
-  return changes;
+function dataDirChanges(dataDir: string, facts: CacheFacts, fresh: FreshIds): Change[] {
+  if (isMarkedFor(dataDir, facts.dataDir)) return [];
+  const reason = facts.dataDir.state === 'absent' ? 'cache data directory (root-only), marked as fleet\'s' : 'mark the directory as the cache\'s, so only it may be purged';
+  return [{ kind: 'exec', script: claimDataDirScript(dataDir, fresh.dataDirId), label: `claim ${dataDir}`, reason }];
+}
+
+function pullChange(image: string): Change {
+  return { kind: 'exec', script: pullImageScript(image), label: `pull ${image}`, reason: 'image not present on the host' };
+}
+
+function removeOldContainer(): Change {
+  return {
+    kind: 'exec',
+    script: removeContainerScript(),
+    label: `remove old container ${CONTAINER_NAME}`,
+    reason: 'its settings differ from the inventory (upstream, credentials, port, image or data dir); removed before the firewall changes, recreated last',
+  };
 }
 
 function firewallChanges(firewall: FirewallSpec, facts: CacheFacts): Change[] {
   const changes: Change[] = [];
   const script = firewallScript(firewall);
   if (facts.firewallScriptSha !== sha256(script)) {
-    changes.push({ kind: 'write-file', path: FIREWALL_SCRIPT, content: script, beforeSha: facts.firewallScriptSha ?? 'absent', mode: 0o755, uid: 0, gid: 0, reason: 'firewall rules script (re-run at every docker start)' });
-  }
-  const unit = firewallUnit();
-  if (facts.firewallUnitSha !== sha256(unit)) {
-    changes.push({ kind: 'write-file', path: FIREWALL_UNIT_PATH, content: unit, beforeSha: facts.firewallUnitSha ?? 'absent', mode: 0o644, uid: 0, gid: 0, reason: 'keeps the firewall rules across reboots and docker restarts' });
-  }
-  if (facts.firewallUnitSha !== sha256(unit) || !facts.unitEnabled) {
-    changes.push({
-      kind: 'exec',
-      script: `if command -v systemctl >/dev/null 2>&1; then systemctl daemon-reload && systemctl enable ${FIREWALL_UNIT} >/dev/null 2>&1; fi`,
-      label: `enable ${FIREWALL_UNIT}`,
-      reason: 'run the firewall script whenever docker starts',
-    });
+    changes.push({ kind: 'write-file', path: FIREWALL_SCRIPT, content: script, beforeSha: facts.firewallScriptSha ?? 'absent', mode: 0o755, uid: 0, gid: 0, reason: 'firewall rules script (run before dockerd starts)' });
   }
   if (!rulesInPlace(firewall, facts)) {
     changes.push({ kind: 'exec', script: FIREWALL_SCRIPT, label: 'apply firewall rules', reason: `only ${firewall.sources.join(', ') || 'no one'} may reach port ${firewall.port}` });
@@ -121,7 +143,39 @@ function firewallChanges(firewall: FirewallSpec, facts: CacheFacts): Change[] {
   return changes;
 }
 
-/** The chain holds exactly the expected rules and DOCKER-USER jumps to it exactly once. */
+function persistenceChanges(facts: CacheFacts): Change[] {
+  const changes: Change[] = [];
+  const dropIn = dockerDropIn();
+  const written = facts.dropInSha !== sha256(dropIn);
+  if (written) {
+    changes.push({ kind: 'write-file', path: DOCKER_DROPIN, content: dropIn, beforeSha: facts.dropInSha ?? 'absent', mode: 0o644, uid: 0, gid: 0, reason: 'docker.service installs the firewall before dockerd starts, at every boot' });
+  }
+  if (written || !facts.dropInLoaded) {
+    changes.push({ kind: 'exec', script: loadDropInScript(), label: 'load the docker.service drop-in', reason: 'systemd must run it at the next docker start; where it cannot, the mirror is not run' });
+  }
+  if (facts.legacyUnit) {
+    changes.push({ kind: 'exec', script: legacyUnitRemovalScript(), label: `remove ${LEGACY_UNIT}`, reason: 'replaced by the docker.service drop-in (the unit ran only after dockerd had started the container)' });
+  }
+  return changes;
+}
+
+function containerChanges(settings: CacheSettings, facts: CacheFacts, label: string, recreate: boolean): Change[] {
+  const container = facts.container;
+  if (!container || recreate) {
+    const why = container ? 'settings changed' : 'container does not exist';
+    return [{ kind: 'exec', script: createContainerScript(settings, label), label: `create container ${CONTAINER_NAME}`, reason: `${why}; cached data in ${settings.dataDir} is kept` }];
+  }
+  if (container.status !== 'running') {
+    return [{ kind: 'exec', script: `docker start ${CONTAINER_NAME} >/dev/null`, label: `start container ${CONTAINER_NAME}`, reason: `container is ${container.status}` }];
+  }
+  return [];
+}
+
+function legacyEnvFileRemoval(): Change {
+  return { kind: 'exec', script: `rm -f ${LEGACY_ENV_FILE}`, label: `remove ${LEGACY_ENV_FILE}`, reason: 'credentials now live in the registry config only' };
+}
+
+/** The chain holds exactly the expected rules and DOCKER-USER jumps to it once, first. */
 export function rulesInPlace(firewall: FirewallSpec, facts: CacheFacts): boolean {
   return chainInPlace(firewall, facts) && jumpInPlace(firewall, facts);
 }
@@ -131,6 +185,6 @@ export function chainInPlace(firewall: FirewallSpec, facts: CacheFacts): boolean
 }
 
 export function jumpInPlace(firewall: FirewallSpec, facts: CacheFacts): boolean {
-  const jumps = fleetJumps(facts.dockerUserRules);
-  return jumps.length === 1 && jumps[0] === expectedRules(firewall).jump;
+  const jumps = facts.dockerUserRules.filter(isFleetJump);
+  return jumps.length === 1 && facts.dockerUserRules[0] === expectedRules(firewall).jump;
 }

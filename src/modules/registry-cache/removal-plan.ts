@@ -1,38 +1,36 @@
 // `fleet rollback --cache`: take away everything fleet put on a cache host. The cached data stays
-// unless purge is asked for. Pure.
+// unless purge is asked for, and then only a directory fleet created and marked is deleted. Pure.
 import type { Change } from '../../core/change.js';
-import { sh } from '../../core/command.js';
 import type { CacheFacts } from '../../facts/cache-host.js';
-import { CONTAINER_NAME, ENV_FILE, FIREWALL_CHAIN, FIREWALL_SCRIPT, FIREWALL_UNIT, FIREWALL_UNIT_PATH, fleetJumps } from './spec.js';
+import { purgeDataDirScript, purgeRefusal } from './data-dir.js';
+import { DOCKER_DROPIN, LEGACY_UNIT, legacyUnitRemovalScript, unloadDropInScript } from './boot-persistence.js';
+import { FIREWALL_CHAIN, FIREWALL_SCRIPT, isFleetJump, removeRulesScript } from './firewall.js';
+import { LEGACY_ENV_FILE, REGISTRY_CONFIG } from './registry-config.js';
+import { CONTAINER_NAME, removeContainerScript } from './spec.js';
 
-export type RemovalPlan = { readonly kind: 'in-sync'; readonly reason: string } | { readonly kind: 'change'; readonly changes: readonly Change[] };
+export type RemovalPlan =
+  | { readonly kind: 'refuse'; readonly reason: string }
+  | { readonly kind: 'in-sync'; readonly reason: string }
+  | { readonly kind: 'change'; readonly changes: readonly Change[] };
 
 export function planCacheRemoval(facts: CacheFacts, purgeDataDir: string | undefined): RemovalPlan {
+  const refusal = purgeDataDir === undefined ? undefined : purgeRefusal(purgeDataDir, facts.dataDir);
+  if (refusal) return { kind: 'refuse', reason: refusal };
   const changes: Change[] = [];
-  if (facts.container) {
-    changes.push({ kind: 'exec', script: `docker rm -f ${CONTAINER_NAME} >/dev/null`, label: `remove container ${CONTAINER_NAME}`, reason: 'rollback --cache' });
+  const remove = (script: string, label: string, reason: string) => changes.push({ kind: 'exec', script, label, reason });
+  if (facts.container) remove(removeContainerScript(), `remove container ${CONTAINER_NAME}`, 'rollback --cache');
+  if (facts.dockerUserRules.some(isFleetJump) || facts.chainRules !== undefined) {
+    remove(removeRulesScript(), 'remove firewall rules', `chain ${FIREWALL_CHAIN} and its DOCKER-USER jump`);
   }
-  const jumps = fleetJumps(facts.dockerUserRules);
-  if (jumps.length > 0 || facts.chainRules !== undefined) {
-    const script = [
-      ...jumps.map((rule) => `iptables -w ${rule.replace(/^-A /, '-D ')}`),
-      ...(facts.chainRules !== undefined ? [`iptables -w -F ${FIREWALL_CHAIN}`, `iptables -w -X ${FIREWALL_CHAIN}`] : []),
-    ].join('\n');
-    changes.push({ kind: 'exec', script, label: 'remove firewall rules', reason: `chain ${FIREWALL_CHAIN} and its DOCKER-USER jump` });
+  if (facts.dropInSha !== undefined || facts.dropInLoaded) {
+    remove(unloadDropInScript(), `remove ${DOCKER_DROPIN}`, 'rollback --cache');
   }
-  if (facts.firewallUnitSha !== undefined || facts.unitEnabled) {
-    changes.push({
-      kind: 'exec',
-      script: `if command -v systemctl >/dev/null 2>&1; then systemctl disable ${FIREWALL_UNIT} >/dev/null 2>&1 || true; fi\nrm -f ${FIREWALL_UNIT_PATH} /etc/systemd/system/docker.service.wants/${FIREWALL_UNIT}\nif command -v systemctl >/dev/null 2>&1; then systemctl daemon-reload || true; fi`,
-      label: `remove ${FIREWALL_UNIT}`,
-      reason: 'rollback --cache',
-    });
-  }
-  if (facts.firewallScriptSha !== undefined) changes.push({ kind: 'exec', script: `rm -f ${FIREWALL_SCRIPT}`, label: `remove ${FIREWALL_SCRIPT}`, reason: 'rollback --cache' });
-  if (facts.envFileSha !== undefined) changes.push({ kind: 'exec', script: `rm -f ${ENV_FILE}`, label: `remove ${ENV_FILE}`, reason: 'holds the upstream credentials' });
-  if (purgeDataDir !== undefined && facts.dataDirExists) {
-    changes.push({ kind: 'exec', script: sh`rm -rf -- ${purgeDataDir}`, label: `purge ${purgeDataDir}`, reason: '--purge-cache' });
-  }
-  if (changes.length === 0) return { kind: 'in-sync', reason: 'no cache container, firewall rules, unit or secrets file left' };
+  if (facts.legacyUnit) remove(legacyUnitRemovalScript(), `remove ${LEGACY_UNIT}`, 'rollback --cache');
+  // After the drop-in is unloaded: a loaded drop-in whose script is gone would stop docker starting.
+  if (facts.firewallScriptSha !== undefined) remove(`rm -f ${FIREWALL_SCRIPT}`, `remove ${FIREWALL_SCRIPT}`, 'rollback --cache');
+  if (facts.configSha !== undefined) remove(`rm -f ${REGISTRY_CONFIG}`, `remove ${REGISTRY_CONFIG}`, 'holds the upstream credentials');
+  if (facts.legacyEnvFile) remove(`rm -f ${LEGACY_ENV_FILE}`, `remove ${LEGACY_ENV_FILE}`, 'holds the upstream credentials');
+  if (purgeDataDir !== undefined && facts.dataDir.state !== 'absent') remove(purgeDataDirScript(purgeDataDir), `purge ${purgeDataDir}`, '--purge-cache');
+  if (changes.length === 0) return { kind: 'in-sync', reason: 'no cache container, firewall rules, drop-in, config or data fleet must remove' };
   return { kind: 'change', changes };
 }

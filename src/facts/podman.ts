@@ -7,7 +7,7 @@ import type { Command, CommandResult } from '../core/command.js';
 import { sh } from '../core/command.js';
 import type { FileFact } from './docker-client.js';
 import { fileFactCall, FILE_FACT_FUNCTION, parseFileFactAt } from './file-fact.js';
-import { FACTS_PRELUDE, fromBase64, parseKeyValues } from './key-values.js';
+import { FACTS_PRELUDE, factsKeyValues, fromBase64 } from './key-values.js';
 
 export interface PodmanFactArgs {
   /** The main registries.conf, e.g. /etc/containers/registries.conf. */
@@ -81,10 +81,7 @@ exit 0
 }
 
 export function parsePodmanFacts(result: CommandResult): PodmanFacts {
-  if (result.exitCode !== 0) {
-    throw new Error(`reading podman facts failed (exit ${result.exitCode ?? result.signal}): ${result.stderr.trim() || result.stdout.trim()}`);
-  }
-  const kv = parseKeyValues(result.stdout);
+  const kv = factsKeyValues(result, 'podman facts');
   const registriesJson = kv.has('podman.registries') ? fromBase64(kv.get('podman.registries')!) : undefined;
   const resolved = registriesJson === undefined ? undefined : parseResolvedRegistries(registriesJson);
   const infoError = kv.has('podman.info_error') ? fromBase64(kv.get('podman.info_error')!).trim() || 'podman info failed' : undefined;

@@ -47,9 +47,34 @@ export interface ExecChange {
 
 export type Change = WriteFileChange | ApplyDockerConfigChange | ExecChange;
 
+/** Remove a file only if it still holds `expectedContent` (fleet's own file, unchanged). */
+export interface RemoveFileChange {
+  readonly kind: 'remove-file';
+  readonly path: string;
+  readonly expectedContent: string;
+  readonly reason: string;
+}
+
+/** Restart a systemd unit: for a service that has no reload (containerd exits on SIGHUP). */
+export interface RestartUnitChange {
+  readonly kind: 'restart-unit';
+  readonly unit: string;
+  readonly reason: string;
+}
+
+/**
+ * What the runtime modules (Podman, containerd) plan. Kept apart from `Change` until the executor
+ * carries out the two new kinds: a plan holding one must never reach an executor that would skip it.
+ */
+export type RuntimeChange = WriteFileChange | ExecChange | RemoveFileChange | RestartUnitChange;
+
 /** One-line summary of a change, for reporters. */
-export function describeChange(change: Change): string {
+export function describeChange(change: Change | RuntimeChange): string {
   switch (change.kind) {
+    case 'remove-file':
+      return `remove ${change.path}: ${change.reason}`;
+    case 'restart-unit':
+      return `restart ${change.unit} (systemctl restart ${change.unit}): ${change.reason}`;
     case 'write-file':
       return `write ${change.path}: ${change.reason}`;
     case 'apply-docker-config':

@@ -1,9 +1,10 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, realpathSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { runSh } from '../../test/unit/sh.js';
+import { stubPath } from '../../test/unit/stubs.js';
 import { clientFactsCommand, parseActiveMirrors, parseClientFacts } from './docker-client.js';
 
 /** The only real tools the facts script may use here: no curl, wget or docker leaks in. */
@@ -11,16 +12,7 @@ const BASIC_TOOLS = ['base64', 'tr', 'stat', 'grep', 'cat', 'printf', 'readlink'
 
 /** A hermetic PATH: stub commands plus the basic tools; the facts script runs for real against it. */
 function stubs(commands: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'fleet-stubs-'));
-  for (const tool of BASIC_TOOLS.filter((t) => !(t in commands))) {
-    const real = ['/usr/bin', '/bin'].map((d) => join(d, tool)).find((p) => existsSync(p));
-    if (real) symlinkSync(real, join(dir, tool));
-  }
-  for (const [name, body] of Object.entries(commands)) {
-    writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
-    chmodSync(join(dir, name), 0o755);
-  }
-  return dir;
+  return stubPath(BASIC_TOOLS, commands);
 }
 
 function gather(daemonJson: string | undefined, commands: Record<string, string>, mirrors = ['http://192.0.2.5'], prepare: (path: string) => void = () => {}) {

@@ -16,6 +16,8 @@ export interface LabHost {
   docker: boolean;
   /** Inventory groups of the host ("cache", "clients"); empty for hub, mirror, outsider. */
   groups: string[];
+  /** What the host runs, as in lab.sh's table: sshd, docker, podman, containerd, hub, mirror. */
+  services: string[];
 }
 
 export interface Lab {

@@ -59,6 +59,7 @@ mount_private_dirs() {
   private_tmp
   bind docker /var/lib/docker
   bind containerd /var/lib/containerd
+  bind containers /var/lib/containers   # Podman's storage (vfs: overlay on overlay is refused)
   bind log /var/log
   bind etc-docker /etc/docker
   mkdir -p /run/sshd /run/lock && chmod 755 /run/sshd

@@ -9,6 +9,8 @@ readonly PACKAGES=(
   openssh-server openssh-client  # sshd on every lab host; ssh for the tests
   docker.io tini                 # a real dockerd per host; tini reaps a host's orphans
   docker-registry skopeo         # the lab's "Docker Hub", its mirror, and the image push
+  podman containerd              # the other runtimes' clients (podman-docker conflicts with
+                                 # docker.io: the lab stands in for its `docker` wrapper)
   iptables iproute2 util-linux   # bridge, veths, namespaces (nsenter, unshare)
   busybox-static                 # the lab's busybox image
   jq curl sudo passwd procps ca-certificates

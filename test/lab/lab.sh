@@ -9,7 +9,8 @@
 #                             gone, systemd state forgotten, then docker started as at boot
 #                             (drop-ins, wanted units, containers with a restart policy)
 #   lab.sh reset HOST…        put HOST back to its default docker state (daemon.json, no
-#                             containers/volumes, DOCKER-USER flushed, dockerd restarted)
+#                             containers/volumes, DOCKER-USER flushed, dockerd restarted); on
+#                             Podman and containerd hosts: default configuration, no images
 #
 # Every host is a set of namespaces (network, mount, UTS, PID) with a veth on the bridge
 # fleetbr0 (10.77.0.1/16), a private overlay copy of /etc /var /opt /usr/local /root /home, and
@@ -34,8 +35,11 @@ readonly SERVICE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
 readonly MAX_STARTUPS=${FLEET_LAB_MAX_STARTUPS:-}
 
 # The fleet. Add a line to add a host.
-#   services: sshd, docker (real dockerd), hub (plain registry :5000), mirror (proxy registry :80)
-#   group:    Ansible inventory group ("-" for none)
+#   services: sshd, docker (real dockerd), hub (plain registry :5000), mirror (proxy registry :80),
+#             podman (rootful Podman, vfs storage, `docker` answered by podman as podman-docker
+#             does), containerd (a containerd of the host's own, no dockerd)
+#   group:    Ansible inventory group ("-" for none). Hosts outside `cache` and `clients` are
+#             not in the inventories the e2e tests apply to unless a test adds them.
 #   images:   rootfs images imported into the host's dockerd ("-" for none)
 readonly HOST_TABLE="
 # name      address     services       group     images
@@ -45,6 +49,9 @@ cache-1     10.77.1.1   sshd,docker    cache     registry,busybox
 client-1    10.77.2.1   sshd,docker    clients   busybox
 client-2    10.77.2.2   sshd,docker    clients   busybox
 client-3    10.77.2.3   sshd,docker    clients   busybox
+client-podman     10.77.2.10  sshd,podman      podman_clients      -
+client-containerd 10.77.2.11  sshd,containerd  containerd_clients  -
+cache-2     10.77.1.2   sshd,docker    spare_caches  registry,busybox
 outsider    10.77.3.1   sshd           -         -
 "
 
@@ -257,12 +264,48 @@ start_registry() {  # start_registry HOST CONFIG URL
   wait_for 10 "registry on $1" http_ok "$3/v2/"
 }
 
+# The other runtimes' default configuration: the machine's own /etc/containers or /etc/containerd
+# (as the packages installed them) plus the lab's storage or daemon settings. Restored by reset.
+podman_defaults() {
+  tar -C /etc -c containers | host_sh "$1" "
+    set -e
+    rm -rf /etc/containers && tar -C /etc -x
+    cp '$LAB_SRC/config/podman-storage.conf' /etc/containers/storage.conf"
+}
+
+containerd_defaults() {
+  tar -C /etc -c containerd | host_sh "$1" "
+    set -e
+    rm -rf /etc/containerd && tar -C /etc -x
+    cp '$LAB_SRC/config/containerd.toml' /etc/containerd/config.toml"
+}
+
+# Podman has no daemon; `docker` on the host answers as Podman, as with the podman-docker package.
+start_podman() {
+  podman_defaults "$1"
+  host_sh "$1" "
+    for d in /usr/bin/docker /usr/local/bin/docker; do
+      [ ! -e \$d ] || mount --bind '$LAB_SRC/bin/docker-podman' \$d
+    done
+    podman info >/dev/null"
+}
+
+# The systemctl stand-in runs the host's own containerd when /run/lab-containerd exists (on the
+# docker hosts, containerd is dockerd's own and answers with it).
+start_containerd() {
+  containerd_defaults "$1"
+  host_sh "$1" "touch /run/lab-containerd && systemctl start containerd" \
+    || { host_sh "$1" "tail -n 20 /var/log/containerd.log" >&2; return 1; }
+}
+
 start_host() {
   local name=$1 addr=$2 idx=$3 t0=$SECONDS
   setup_netns "$name" "$addr" "$idx"
   start_init "$name" "$addr"
   if has_service "$name" sshd; then start_sshd "$name"; fi
   if has_service "$name" docker; then start_docker "$name"; fi
+  if has_service "$name" podman; then start_podman "$name"; fi
+  if has_service "$name" containerd; then start_containerd "$name"; fi
   if has_service "$name" hub; then
     start_registry "$name" hub.yml "http://$HUB_ADDR"
     push_busybox_to_hub
@@ -304,7 +347,8 @@ write_lab_json() {
     pid=$(host_pid "$name")
     hosts=$(jq -c --arg n "$name" --arg a "$addr" --argjson pid "$pid" --arg svc ",$svc," --arg g "$group" \
       '.[$n] = { address: $a, pid: $pid, sshd: ($svc | contains(",sshd,")),
-                 docker: ($svc | contains(",docker,")), groups: (if $g == "-" then [] else [$g] end) }' \
+                 docker: ($svc | contains(",docker,")), groups: (if $g == "-" then [] else [$g] end),
+                 services: ($svc | split(",") | map(select(. != ""))) }' \
       <<<"$hosts")
   done < <(host_lines)
   jq -n --argjson hosts "$hosts" --arg key "$LAB/id_ed25519" --arg kh "$LAB/known_hosts" \
@@ -386,11 +430,13 @@ cmd_status() {
     else
       if has_service "$name" sshd && ! host_sh "$name" 'kill -0 "$(cat /run/sshd.pid)"' 2>/dev/null; then state="sshd down"; fi
       if has_service "$name" docker && ! host_sh "$name" 'systemctl -q is-active docker' 2>/dev/null; then state="dockerd down"; fi
+      if has_service "$name" containerd && ! host_sh "$name" 'systemctl -q is-active containerd' 2>/dev/null; then state="containerd down"; fi
+      if has_service "$name" podman && ! host_sh "$name" 'podman info >/dev/null' 2>/dev/null; then state="podman broken"; fi
       if has_service "$name" hub && ! http_ok "http://$HUB_ADDR/v2/"; then state="hub registry down"; fi
       if has_service "$name" mirror && ! http_ok "$MIRROR_URL/v2/"; then state="mirror registry down"; fi
     fi
     [ "$state" = ok ] || ok=1
-    printf '%-10s %-11s %-14s %s\n' "$name" "$addr" "$svc" "$state"
+    printf '%-18s %-11s %-16s %s\n' "$name" "$addr" "$svc" "$state"
   done < <(host_lines)
   return "$ok"
 }
@@ -413,7 +459,9 @@ cmd_exec() {
 reset_host() {
   local name=$1 default=$LAB_SRC/defaults/$1.json
   known_host "$name"
-  has_service "$name" docker || die "$name runs no docker; nothing to reset"
+  if has_service "$name" podman; then reset_podman "$name"; return; fi
+  if has_service "$name" containerd; then reset_containerd "$name"; return; fi
+  has_service "$name" docker || die "$name runs no container runtime; nothing to reset"
   host_sh "$name" "
     set -e
     rm -rf /etc/systemctl-standin /etc/systemd/system/docker.service.d /etc/systemd/system/docker.service.wants
@@ -426,6 +474,18 @@ reset_host() {
     ids=\$(docker ps -aq); [ -z \"\$ids\" ] || docker rm -f \$ids >/dev/null
     vols=\$(docker volume ls -q); [ -z \"\$vols\" ] || docker volume rm -f \$vols >/dev/null
   "
+}
+
+# Podman and containerd hosts: default configuration back, no image, no container.
+reset_podman() {
+  host_sh "$1" "rm -rf /var/lib/containers/storage /run/containers /run/libpod"
+  podman_defaults "$1"
+}
+
+reset_containerd() {
+  host_sh "$1" "set -e; systemctl stop containerd; rm -rf /var/lib/containerd/* /run/containerd"
+  containerd_defaults "$1"
+  host_sh "$1" "systemctl start containerd"
 }
 
 reboot_host() {

@@ -8,6 +8,7 @@ import { hasDrift, recapOf } from '../core/outcome.js';
 import { cacheFactsCommand, parseCacheFacts } from '../facts/cache-host.js';
 import { clientFactsCommand, parseClientFacts } from '../facts/docker-client.js';
 import type { Host, Inventory } from '../inventory/model.js';
+import { BOOT_HOOK_FACT_ARGS } from '../modules/boot-hook/files.js';
 import type { Transport } from '../transports/transport.js';
 import { cacheFindings } from '../check/cache-findings.js';
 import { clientFindings } from '../check/client-findings.js';
@@ -70,7 +71,7 @@ export function rolesOf(inventory: Inventory): (host: string) => Role[] {
 
 async function checkClient(inventory: Inventory, host: Host, shell: HostShell, fixCommand: string): Promise<Finding[]> {
   const settings = inventory.clientSettings(host);
-  const args = { daemonJsonPath: settings.daemonJsonPath, probeMirrors: settings.mirrors };
+  const args = { daemonJsonPath: settings.daemonJsonPath, probeMirrors: settings.mirrors, bootHook: BOOT_HOOK_FACT_ARGS };
   const facts = parseClientFacts(await shell.run(clientFactsCommand(args)), args);
   return clientFindings(settings, facts, fixCommand);
 }

@@ -78,13 +78,14 @@ async function checkClient(inventory: Inventory, host: Host, shell: HostShell, f
 
 async function checkCache(inventory: Inventory, host: Host, shell: HostShell, options: CheckOptions, fixCommand: string): Promise<Finding[]> {
   const settings = inventory.cacheSettings(host);
-  const { sources, problems } = await allowSources(inventory, settings.allowCidrs);
+  const { sources, problems, warnings } = await allowSources(inventory, settings.allowCidrs);
   if (problems.length > 0) {
     return [{ kind: 'allowlist', severity: 'error', subject: 'mirror allowlist', expected: 'an IPv4 source for every client', found: problems.join('; '), fix: 'fix the inventory' }];
   }
   const probeUrl = `http://127.0.0.1:${settings.mirrorPort}/v2/`;
   const facts = parseCacheFacts(await shell.run(cacheFactsCommand(settings.image, settings.dataDir, probeUrl)), probeUrl);
-  return cacheFindings({ settings, sources, diskWarnPercent: options.diskWarnPercent, fixCommand }, facts);
+  const churn = warnings.map((found): Finding => ({ kind: 'allowlist-churn', severity: 'warning', subject: 'mirror allowlist', expected: 'every client inside mirror_allow_cidrs', found, fix: 'add the network to mirror_allow_cidrs' }));
+  return [...cacheFindings({ settings, sources, diskWarnPercent: options.diskWarnPercent, fixCommand }, facts), ...churn];
 }
 
 /** failed when a check could not be completed, drift when anything differs, ok otherwise. */

@@ -99,10 +99,12 @@ async function restore(shell: HostShell, written: readonly WriteFileChange[], da
         throw new Error(`${path} was not text before the run and cannot be put back byte for byte`);
       }
     }
-    if (reload) await executeChanges(host, [DAEMON_RELOAD], shell, emit);
     const reapply = apply?.kind === 'apply-docker-config' && paths.includes(daemonJson) ? apply : undefined;
     if (reapply) await applyDockerConfig(host, { ...reapply, expectMirrors: mirrorsOnceApplied(original, reapply.method) }, shell, emit);
-    return { ok: true, message: `previous ${paths.join(', ')} restored${reapply ? ' and applied' : ''}` };
+    // Best effort: a drop-in systemd still lists after its files are put back only runs a script
+    // that is gone or as it was, and ExecStartPre=- ignores that.
+    const unreloaded = reload ? await executeChanges(host, [DAEMON_RELOAD], shell, emit).then(() => '', (err: Error) => `; systemd not reloaded (${err.message})`) : '';
+    return { ok: true, message: `previous ${paths.join(', ')} restored${reapply ? ' and applied' : ''}${unreloaded}` };
   } catch (err) {
     return { ok: false, message: `RESTORE FAILED (${(err as Error).message}); the previous content is in the run journal` };
   }

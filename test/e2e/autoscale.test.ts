@@ -4,7 +4,7 @@
 // `fleet schedule --format cron --command apply` renders, run by sh as cron would. A new client is
 // converged at the next run, clients that left are not in it, nodes that are down or ineligible
 // are never contacted, and the cache host does not change at all while the fleet scales.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ const at = (name: string) => path.join(dir, name);
 let lab: Lab;
 let nomad: NomadStandIn;
 let scheduled: string;
+let runs = 0;
 
 const address = (host: string) => lab.hosts[host]!.address;
 const ready = (...hosts: string[]) => hosts.map((h) => node(h, address(h)));
@@ -27,6 +28,7 @@ const leftOut = () => [node('client-3', address('client-3'), { Status: 'down' })
 /** One scheduled run: the cron line's command, as cron runs it; the summary from its report. */
 async function scheduledApply(): Promise<{ code: number; hosts: Record<string, string>; stderr: string }> {
   const r = await run('sh', ['-c', scheduled]);
+  copyFileSync(at('fleet-apply.json'), at(`run-${++runs}.json`)); // each run's report, for reading afterwards
   const lines = readFileSync(at('fleet-apply.json'), 'utf8').trim().split('\n');
   const summary = JSON.parse(lines.at(-1)!) as { hosts: Array<{ host: string; status: string }> };
   return { code: r.code, hosts: Object.fromEntries(summary.hosts.map((h) => [h.host, h.status])), stderr: r.stderr };

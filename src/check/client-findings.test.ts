@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { clientFacts } from '../../test/unit/builders.js';
+import { clientFacts, installedBootHook } from '../../test/unit/builders.js';
+import { bootHookExpectation } from '../modules/boot-hook/state.js';
 import { planClient } from '../modules/docker-daemon/plan.js';
 import { clientFindings } from './client-findings.js';
 
-const settings = { daemonJsonPath: '/etc/docker/daemon.json', mirrors: ['http://10.0.0.5'] };
+const settings = { daemonJsonPath: '/etc/docker/daemon.json', mirrors: ['http://10.0.0.5'], bootHook: false };
+const hooked = { ...settings, bootHook: true };
+const synced = { daemonJson: { exists: true, text: '{"registry-mirrors":["http://10.0.0.5"]}', mode: 0o644, uid: 0, gid: 0 }, activeMirrors: ['http://10.0.0.5'] };
 const FIX = 'fleet apply inv.yml --limit c1';
 const file = (text: string) => ({ exists: true, text, mode: 0o644, uid: 0, gid: 0 });
 const kinds = (facts: Parameters<typeof clientFindings>[1]) => clientFindings(settings, facts, FIX).map((f) => `${f.severity}:${f.kind}`);
@@ -58,16 +61,28 @@ describe('clientFindings', () => {
     expect(kinds(facts)).toEqual(['error:daemon-mirrors-unknown']);
   });
 
+  it('reports the boot hook even when daemon.json cannot be judged', () => {
+    const facts = clientFacts({ daemonJson: file('{"a":'), bootHook: installedBootHook({ ...settings, mirrors: ['https://mirror.gcr.io'] }) });
+    expect(kinds(facts)).toEqual(['error:daemon-json-invalid', 'drift:boot-hook-foreign']);
+    expect(clientFindings(hooked, clientFacts({ dockerd: { running: false, args: [] } }), FIX).map((f) => f.kind)).toEqual(['dockerd-down', 'boot-hook-missing']);
+  });
+
   // check and apply must agree: drift exactly when apply would change the host.
   it.each([
-    ['in sync', clientFacts({ daemonJson: file('{"registry-mirrors":["http://10.0.0.5"]}'), activeMirrors: ['http://10.0.0.5'] })],
-    ['no key', clientFacts()],
-    ['not applied', clientFacts({ daemonJson: file('{"registry-mirrors":["http://10.0.0.5"]}'), activeMirrors: [] })],
-    ['other mirror', clientFacts({ daemonJson: file('{"registry-mirrors":["http://x"]}'), activeMirrors: ['http://x'] })],
-    ['no file', clientFacts({ daemonJson: { exists: false } })],
-  ])('drift agrees with what apply would do: %s', (_name, facts) => {
-    const drift = clientFindings(settings, facts, FIX).some((f) => f.severity === 'drift');
-    const plan = planClient({ ...settings, restart: false, backupSuffix: 'x' }, facts);
+    ['in sync', settings, clientFacts(synced)],
+    ['no key', settings, clientFacts()],
+    ['not applied', settings, clientFacts({ daemonJson: file('{"registry-mirrors":["http://10.0.0.5"]}'), activeMirrors: [] })],
+    ['other mirror', settings, clientFacts({ daemonJson: file('{"registry-mirrors":["http://x"]}'), activeMirrors: ['http://x'] })],
+    ['no file', settings, clientFacts({ daemonJson: { exists: false } })],
+    ['hook wanted and installed', hooked, clientFacts({ ...synced, bootHook: installedBootHook(settings) })],
+    ['hook wanted, missing', hooked, clientFacts(synced)],
+    ['hook wanted, script edited', hooked, clientFacts({ ...synced, bootHook: installedBootHook(settings, (x) => `${x}# edited\n`) })],
+    ['hook wanted, drop-in removed', hooked, clientFacts({ ...synced, bootHook: installedBootHook(settings, undefined, false) })],
+    ['hook not wanted, baked into the image with the same mirrors', settings, clientFacts({ ...synced, bootHook: installedBootHook(settings) })],
+    ['hook not wanted, puts back other mirrors', settings, clientFacts({ ...synced, bootHook: installedBootHook({ ...settings, mirrors: ['http://x'] }) })],
+  ])('drift agrees with what apply would do: %s', (_name, s, facts) => {
+    const drift = clientFindings(s, facts, FIX).some((f) => f.severity === 'drift');
+    const plan = planClient({ ...s, restart: false, backupSuffix: 'x', bootHook: bootHookExpectation(s) }, facts);
     expect(drift).toBe(plan.kind === 'change');
   });
 });

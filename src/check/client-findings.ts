@@ -5,13 +5,17 @@ import type { ClientFacts } from '../facts/docker-client.js';
 import type { ClientSettings } from '../inventory/model.js';
 import { fileMirrors, hasMirrorsKey, MIRRORS_KEY, normaliseMirror, sameMirrors, type DaemonJson } from '../modules/docker-daemon/daemon-json.js';
 import { readDaemonJson } from '../modules/docker-daemon/plan.js';
+import { bootHookExpectation, bootHookFindings, bootHookState } from '../modules/boot-hook/state.js';
 
 /** `fixCommand`: the apply command line that brings this host back (named in drift findings). */
 export function clientFindings(settings: ClientSettings, facts: ClientFacts, fixCommand: string): Finding[] {
   const path = settings.daemonJsonPath;
   const json = readDaemonJson(facts);
-  const findings: Finding[] = [...readabilityFindings(path, facts, json)];
-  if (findings.length > 0) return findings; // nothing else can be judged reliably
+  // The hook is judged from its own files, whatever state daemon.json is in.
+  const hook = bootHookFindings(bootHookState(bootHookExpectation(settings), facts.bootHook), fixCommand);
+  const unreadable = readabilityFindings(path, facts, json);
+  if (unreadable.length > 0) return [...unreadable, ...hook]; // nothing else can be judged reliably
+  const findings: Finding[] = [];
 
   const wanted = settings.mirrors;
   const inFile = fileMirrors(json);
@@ -57,7 +61,7 @@ export function clientFindings(settings: ClientSettings, facts: ClientFacts, fix
       fix: 'check the cache host (`fleet check --limit <cache host>`) and the network between this host and the mirror',
     });
   }
-  return findings;
+  return [...findings, ...hook];
 }
 
 function readabilityFindings(path: string, facts: ClientFacts, json: DaemonJson): Finding[] {

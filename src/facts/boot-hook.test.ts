@@ -27,8 +27,8 @@ describe('boot hook facts (run by a real sh)', () => {
     writeFileSync(args.scriptPath, files.script.content);
     writeFileSync(args.dropInPath, files.dropIn.content);
     const facts = read(args);
-    expect(facts.script).toEqual({ kind: 'file', sha256: sha256(files.script.content) });
-    expect(facts.dropIn).toEqual({ kind: 'file', sha256: sha256(files.dropIn.content) });
+    expect(facts.script).toEqual({ kind: 'file', sha256: sha256(files.script.content), content: files.script.content });
+    expect(facts.dropIn).toEqual({ kind: 'file', sha256: sha256(files.dropIn.content), content: files.dropIn.content });
     expect(parseDataLines(facts.scriptDataLines)).toEqual({ data: { daemonJson: '/etc/docker/daemon.json', mirrors: ["http://m.example/it's", 'http://10.0.0.5'] } });
   });
 
@@ -40,6 +40,13 @@ describe('boot hook facts (run by a real sh)', () => {
     const facts = read(args);
     expect(facts.scriptDataLines).toEqual([`${DATA_VARIABLE}='{}'`]);
     expect(runSh({ script: `test -e ${marker}` }).exitCode).toBe(1);
+  });
+
+  it('a file that is not UTF-8 has its sha256 but no content (it could not be put back as it was)', () => {
+    const args = layout();
+    mkdirSync(path.dirname(args.scriptPath));
+    writeFileSync(args.scriptPath, Buffer.from([0x23, 0x21, 0xff, 0xfe, 0x0a]));
+    expect(read(args).script).toEqual({ kind: 'file', sha256: sha256(Buffer.from([0x23, 0x21, 0xff, 0xfe, 0x0a])) });
   });
 
   it('a directory or a dangling link is unreadable, not absent', () => {

@@ -1,8 +1,9 @@
 // The boot hook's files on a client: does the drop-in exist, does the script, their sha256, and
 // the script's data lines (what it would put back), read with grep: the script is never run.
-// Read-only. The lines can go into another facts script (one round trip per host: the client
+// Read-only. The files' content comes too, so a failed apply can put them back. The lines can go into another facts script (one round trip per host: the client
 // facts) or run alone with bootHookFactsCommand; parseBootHookFacts reads either output.
 import { quote, sh, type Command, type CommandResult } from '../core/command.js';
+import { sha256 } from '../core/hash.js';
 import { FACTS_PRELUDE, fromBase64, parseKeyValues } from './key-values.js';
 
 export interface BootHookFactArgs {
@@ -14,7 +15,9 @@ export interface BootHookFactArgs {
 
 export type HookFileFact =
   | { readonly kind: 'absent' }
-  | { readonly kind: 'file'; readonly sha256: string }
+  /** content: the file as text, for putting it back if apply fails; undefined when it is not
+   *  UTF-8 (it could not be written back byte for byte). */
+  | { readonly kind: 'file'; readonly sha256: string; readonly content?: string }
   /** There, but not a regular file one can read (a directory, a dangling link, no permission). */
   | { readonly kind: 'unreadable'; readonly detail: string };
 
@@ -30,7 +33,7 @@ export function bootHookFactsLines(args: BootHookFactArgs): string {
   return `
 hookfile() {
   if [ ! -e "$2" ] && [ ! -L "$2" ]; then emit "hook.$1" absent
-  elif [ -f "$2" ] && [ -r "$2" ]; then emit "hook.$1" "sha256 $(sha256sum < "$2" | cut -d' ' -f1)"
+  elif [ -f "$2" ] && [ -r "$2" ]; then emit "hook.$1" "sha256 $(sha256sum < "$2" | cut -d' ' -f1)"; emit "hook.$1.content" "$(b64 < "$2")"
   else emit "hook.$1" "unreadable $(stat -L -c %F -- "$2" 2>&1 | tr -d '\\n')"
   fi
 }
@@ -53,15 +56,18 @@ export function parseBootHookFacts(result: CommandResult): BootHookFacts {
 export function bootHookFactsFrom(kv: ReadonlyMap<string, string>): BootHookFacts {
   const data = kv.get('hook.data');
   return {
-    script: fileFact(kv.get('hook.script')),
+    script: fileFact(kv.get('hook.script'), kv.get('hook.script.content')),
     scriptDataLines: data ? fromBase64(data).split('\n').filter((l) => l !== '') : [],
-    dropIn: fileFact(kv.get('hook.dropin')),
+    dropIn: fileFact(kv.get('hook.dropin'), kv.get('hook.dropin.content')),
   };
 }
 
-function fileFact(value: string | undefined): HookFileFact {
+function fileFact(value: string | undefined, base64: string | undefined): HookFileFact {
   if (value === undefined || value === 'absent') return { kind: 'absent' };
   const sha = /^sha256 ([0-9a-f]{64})$/.exec(value);
-  if (sha) return { kind: 'file', sha256: sha[1]! };
+  if (sha) {
+    const content = base64 === undefined ? undefined : fromBase64(base64);
+    return { kind: 'file', sha256: sha[1]!, ...(content !== undefined && sha256(content) === sha[1] ? { content } : {}) };
+  }
   return { kind: 'unreadable', detail: value.replace(/^unreadable /, '') || 'cannot be read' };
 }

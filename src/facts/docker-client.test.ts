@@ -5,10 +5,11 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { runSh } from '../../test/unit/sh.js';
 import { stubPath } from '../../test/unit/stubs.js';
+import { sha256 } from '../core/hash.js';
 import { clientFactsCommand, parseActiveMirrors, parseClientFacts } from './docker-client.js';
 
 /** The only real tools the facts script may use here: no curl, wget or docker leaks in. */
-const BASIC_TOOLS = ['base64', 'tr', 'stat', 'grep', 'cat', 'printf', 'readlink'];
+const BASIC_TOOLS = ['base64', 'tr', 'stat', 'grep', 'cat', 'printf', 'readlink', 'sha256sum', 'cut'];
 
 /** A hermetic PATH: stub commands plus the basic tools; the facts script runs for real against it. */
 function stubs(commands: Record<string, string>): string {
@@ -20,11 +21,13 @@ function gather(daemonJson: string | undefined, commands: Record<string, string>
   const path = join(dir, 'daemon.json');
   if (daemonJson !== undefined) writeFileSync(path, daemonJson);
   prepare(path);
-  const args = { daemonJsonPath: path, probeMirrors: mirrors };
+  const args = { daemonJsonPath: path, probeMirrors: mirrors, bootHook: hookArgs(dir) };
   const bin = stubs({ pidof: 'exit 1', pgrep: 'exit 1', ...commands });
   const result = runSh(clientFactsCommand(args), { ...process.env, PATH: bin });
   return parseClientFacts(result, args);
 }
+
+const hookArgs = (dir: string) => ({ scriptPath: join(dir, 'hook.sh'), dropInPath: join(dir, 'hook.conf'), dataPrefix: 'DATA=' });
 
 const docker = `[ "$1 $2 $3" = 'info --format {{.ServerVersion}} {{json .RegistryConfig.Mirrors}}' ] && echo 'WARNING: No swap limit support' >&2 && echo '20.10.24 ["http://192.0.2.5/"]'`;
 
@@ -96,6 +99,12 @@ describe('client facts', () => {
     expect(facts.daemonJson).toMatchObject({ exists: true, text: content });
   });
 
+  it('reads the boot hook in the same command: each file, its content and the script\'s data lines', () => {
+    const script = "#!/bin/sh\nDATA='{\"mirrors\": []}'\necho never run\n";
+    const facts = gather('{}', { docker, curl: 'echo 200' }, undefined, (path) => writeFileSync(join(path, '..', 'hook.sh'), script));
+    expect(facts.bootHook).toEqual({ script: { kind: 'file', sha256: sha256(script), content: script }, scriptDataLines: [`DATA='{"mirrors": []}'`], dropIn: { kind: 'absent' } });
+  });
+
   it('parses docker info output of old and new engines', () => {
     expect(parseActiveMirrors('null')).toEqual([]);
     expect(parseActiveMirrors('[]')).toEqual([]);
@@ -104,6 +113,6 @@ describe('client facts', () => {
   });
 
   it('fails loudly when the facts command itself fails', () => {
-    expect(() => parseClientFacts({ exitCode: 1, stdout: '', stderr: 'sudo: a password is required' }, { daemonJsonPath: '/x', probeMirrors: [] })).toThrow(/sudo/);
+    expect(() => parseClientFacts({ exitCode: 1, stdout: '', stderr: 'sudo: a password is required' }, { daemonJsonPath: '/x', probeMirrors: [], bootHook: hookArgs('/x') })).toThrow(/sudo/);
   });
 });

@@ -5,6 +5,7 @@
 // fleet scale: values that are usually empty (mirror flags) skip base64.
 import { sh, type Command, type CommandResult } from '../core/command.js';
 import { normaliseMirror } from '../modules/docker-daemon/daemon-json.js';
+import { bootHookFactsFrom, bootHookFactsLines, type BootHookFactArgs, type BootHookFacts } from './boot-hook.js';
 import { parseProbe, probeCall, PROBE_FUNCTION, type MirrorProbe } from './http-probe.js';
 import { FACTS_PRELUDE, fromBase64, parseKeyValues } from './key-values.js';
 
@@ -44,12 +45,16 @@ export interface ClientFacts {
   /** Places outside daemon.json that set registry mirrors as a dockerd flag. */
   readonly mirrorFlagSources: readonly string[];
   readonly probes: readonly MirrorProbe[];
+  /** The boot hook's files (docker.service drop-in and merge script). */
+  readonly bootHook: BootHookFacts;
 }
 
 export interface ClientFactArgs {
   readonly daemonJsonPath: string;
   /** Mirrors to probe with GET /v2/ from the host itself. */
   readonly probeMirrors: readonly string[];
+  /** Where the boot hook lives; read in the same command (one round trip per host). */
+  readonly bootHook: BootHookFactArgs;
 }
 
 export function clientFactsCommand(args: ClientFactArgs): Command {
@@ -90,6 +95,7 @@ if command -v systemctl >/dev/null 2>&1; then
 fi
 D=$(grep -sHE -- '--registry-mirror' /etc/default/docker /etc/sysconfig/docker)
 [ -z "$D" ] || emit default.flags "$(printf '%s\\n' "$D" | b64)"
+${bootHookFactsLines(args.bootHook)}
 ${PROBE_FUNCTION}
 ${probes}
 exit 0
@@ -122,6 +128,7 @@ export function parseClientFacts(result: CommandResult, args: ClientFactArgs): C
     ...(kv.has('unit.state') ? { dockerUnitState: kv.get('unit.state')! } : {}),
     mirrorFlagSources: mirrorFlagSources(kv, dockerdArgs, pid),
     probes: args.probeMirrors.map((url, i) => parseProbe(url, kv.get(`probe.${i}`))),
+    bootHook: bootHookFactsFrom(kv),
   };
 }
 

@@ -103,7 +103,7 @@ describe('parseInventory: the example inventory', () => {
   });
 
   it('derives client mirrors from the cache and cache settings from defaults', () => {
-    expect(inv.clientSettings(host(inv, 'nomad-1'))).toEqual({ daemonJsonPath: '/etc/docker/daemon.json', mirrors: ['http://192.0.2.1'] });
+    expect(inv.clientSettings(host(inv, 'nomad-1'))).toEqual({ daemonJsonPath: '/etc/docker/daemon.json', mirrors: ['http://192.0.2.1'], bootHook: false });
     expect(inv.cacheSettings(host(inv, 'cache-1'))).toEqual({
       mirrorPort: 80,
       remoteUrl: 'https://registry-1.docker.io',
@@ -395,6 +395,7 @@ describe('mirrors and cache settings', () => {
     expect(inv.clientSettings(host(inv, 'nomad-1'))).toEqual({
       daemonJsonPath: '/etc/docker/alt/daemon.json',
       mirrors: ['http://192.0.2.1', 'http://192.0.2.2:5000', 'http://[2001:db8::3]', 'http://[2001:db8::4]:8080'],
+      bootHook: false,
     });
   });
 

@@ -22,6 +22,8 @@ export interface ClientSettings {
   readonly daemonJsonPath: string;
   /** Mirrors this client must have, in order. */
   readonly mirrors: readonly string[];
+  /** Install the boot hook that puts the mirrors back before every docker start (mirror_boot_hook). */
+  readonly bootHook: boolean;
 }
 
 export interface CacheSettings {

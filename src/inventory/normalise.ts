@@ -198,7 +198,7 @@ function build(
       const port = (c.vars as FleetVars).mirror_port ?? DEFAULTS.mirrorPort;
       return normaliseMirror(`http://${urlHost(c.ssh.address)}${port === 80 ? '' : `:${port}`}`);
     });
-    return { daemonJsonPath: hv.docker_daemon_json ?? DEFAULTS.daemonJsonPath, mirrors };
+    return { daemonJsonPath: hv.docker_daemon_json ?? DEFAULTS.daemonJsonPath, mirrors, bootHook: hv.mirror_boot_hook ?? false };
   };
   const cacheSettings = (host: Host): CacheSettings => {
     const hv = host.vars as FleetVars;

@@ -56,6 +56,7 @@ export interface FleetVars {
   fleet_jump_host?: JumpSpec;
   mirror_url?: string[];
   docker_daemon_json?: string;
+  mirror_boot_hook?: boolean;
   mirror_port?: number;
   registry_proxy_remoteurl?: string;
   registry_proxy_username?: Secret;
@@ -151,6 +152,7 @@ export const KNOWN_VARS: Readonly<Record<string, VarSpec>> = {
   // clients
   mirror_url: { validate: mirrorUrl },
   docker_daemon_json: { validate: one(parseRemotePath) },
+  mirror_boot_hook: { validate: one(parseBool) },
   // cache
   mirror_port: { validate: one(parsePort) },
   registry_proxy_remoteurl: { validate: one(parseHttpUrl) },

@@ -1,5 +1,7 @@
-// The client side of `fleet apply`: daemon.json gets the inventory's mirrors.
+// The client side of `fleet apply`: daemon.json gets the inventory's mirrors (and, with
+// mirror_boot_hook, the hook that puts them back at every docker start).
 import type { ClientSettings, Host } from '../inventory/model.js';
+import { bootHookExpectation } from '../modules/boot-hook/state.js';
 import { fileMirrors } from '../modules/docker-daemon/daemon-json.js';
 import { planClient, readDaemonJson } from '../modules/docker-daemon/plan.js';
 import { convergeClient, type PartialOutcome } from './converge-client.js';
@@ -20,7 +22,7 @@ export function applyClient(host: Host, settings: ClientSettings, shell: HostShe
     {
       daemonJsonPath: settings.daemonJsonPath,
       probeMirrors: settings.mirrors,
-      plan: (facts) => planClient({ ...settings, restart: options.restart, backupSuffix: options.runId }, facts),
+      plan: (facts) => planClient({ ...settings, restart: options.restart, backupSuffix: options.runId, bootHook: bootHookExpectation(settings) }, facts),
       // Remember what the host had before fleet's first apply, so rollback can put it back.
       beforeWrite: async (facts) => {
         const mirrors = fileMirrors(readDaemonJson(facts));

@@ -43,8 +43,9 @@ export async function runApply(inventory: Inventory, options: ApplyOptions, tran
   emit({ type: 'phase', name: 'cache', hosts: caches.map((h) => h.name) });
   const cacheOutcomes = await runOnHosts(caches, options.forks, transport, emit, async (host, shell) => {
     const settings = inventory.cacheSettings(host);
-    const { sources, problems: sourceProblems } = await allowSources(inventory, settings.allowCidrs);
+    const { sources, problems: sourceProblems, warnings } = await allowSources(inventory, settings.allowCidrs);
     if (sourceProblems.length > 0) return { status: 'failed', message: sourceProblems.join('; '), changes: [] };
+    for (const message of warnings) emit({ type: 'warning', host: host.name, message });
     return applyCache(host, settings, sources, shell, options, emit);
   });
 

@@ -8,6 +8,7 @@ import { hasDrift, recapOf } from '../core/outcome.js';
 import { cacheFactsCommand, parseCacheFacts } from '../facts/cache-host.js';
 import { clientFactsCommand, parseClientFacts } from '../facts/docker-client.js';
 import type { Host, Inventory } from '../inventory/model.js';
+import { BOOT_HOOK_FACT_ARGS } from '../modules/boot-hook/files.js';
 import type { Transport } from '../transports/transport.js';
 import { cacheFindings } from '../check/cache-findings.js';
 import { clientFindings } from '../check/client-findings.js';
@@ -70,20 +71,21 @@ export function rolesOf(inventory: Inventory): (host: string) => Role[] {
 
 async function checkClient(inventory: Inventory, host: Host, shell: HostShell, fixCommand: string): Promise<Finding[]> {
   const settings = inventory.clientSettings(host);
-  const args = { daemonJsonPath: settings.daemonJsonPath, probeMirrors: settings.mirrors };
+  const args = { daemonJsonPath: settings.daemonJsonPath, probeMirrors: settings.mirrors, bootHook: BOOT_HOOK_FACT_ARGS };
   const facts = parseClientFacts(await shell.run(clientFactsCommand(args)), args);
   return clientFindings(settings, facts, fixCommand);
 }
 
 async function checkCache(inventory: Inventory, host: Host, shell: HostShell, options: CheckOptions, fixCommand: string): Promise<Finding[]> {
   const settings = inventory.cacheSettings(host);
-  const { sources, problems } = await allowSources(inventory, settings.allowCidrs);
+  const { sources, problems, warnings } = await allowSources(inventory, settings.allowCidrs);
   if (problems.length > 0) {
     return [{ kind: 'allowlist', severity: 'error', subject: 'mirror allowlist', expected: 'an IPv4 source for every client', found: problems.join('; '), fix: 'fix the inventory' }];
   }
   const probeUrl = `http://127.0.0.1:${settings.mirrorPort}/v2/`;
   const facts = parseCacheFacts(await shell.run(cacheFactsCommand(settings.image, settings.dataDir, probeUrl)), probeUrl);
-  return cacheFindings({ settings, sources, diskWarnPercent: options.diskWarnPercent, fixCommand }, facts);
+  const churn = warnings.map((found): Finding => ({ kind: 'allowlist-churn', severity: 'warning', subject: 'mirror allowlist', expected: 'every client inside mirror_allow_cidrs', found, fix: 'add the network to mirror_allow_cidrs' }));
+  return [...cacheFindings({ settings, sources, diskWarnPercent: options.diskWarnPercent, fixCommand }, facts), ...churn];
 }
 
 /** failed when a check could not be completed, drift when anything differs, ok otherwise. */

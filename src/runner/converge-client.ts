@@ -1,11 +1,14 @@
 // Bring one Docker client to a planned state: facts -> plan -> journal -> execute -> verify, and
-// put the original daemon.json back (and apply it) if applying or verifying fails.
+// put every file it wrote back (and apply daemon.json again) if applying or verifying fails.
 // apply and rollback differ only in the plan function.
 import type { Change, WriteFileChange } from '../core/change.js';
 import type { HostOutcome } from '../core/outcome.js';
+import { bootHookFactsCommand, parseBootHookFacts } from '../facts/boot-hook.js';
 import { clientFactsCommand, parseClientFacts, type ClientFacts } from '../facts/docker-client.js';
 import type { Host } from '../inventory/model.js';
-import { mirrorsOnceApplied, type ClientPlan } from '../modules/docker-daemon/plan.js';
+import { BOOT_HOOK_FACT_ARGS } from '../modules/boot-hook/files.js';
+import { bootHookShortfall, DAEMON_RELOAD } from '../modules/boot-hook/plan.js';
+import { daemonJsonTarget, mirrorsOnceApplied, type ClientPlan, type HookGoal } from '../modules/docker-daemon/plan.js';
 import { removeFileCommand, writeFileCommand } from './change-commands.js';
 import { announceChanges, checkModeOutcome } from './announce.js';
 import type { Emit } from './events.js';
@@ -33,10 +36,11 @@ export interface ClientJob {
 
 export async function convergeClient(host: Host, job: ClientJob, shell: HostShell, options: ConvergeOptions, emit: Emit, journal?: Journal): Promise<PartialOutcome> {
   emit({ type: 'host-step', host: host.name, step: 'reading facts' });
-  const factArgs = { daemonJsonPath: job.daemonJsonPath, probeMirrors: job.probeMirrors };
+  const factArgs = { daemonJsonPath: job.daemonJsonPath, probeMirrors: job.probeMirrors, bootHook: BOOT_HOOK_FACT_ARGS };
   const facts = parseClientFacts(await shell.run(clientFactsCommand(factArgs)), factArgs);
   const plan = job.plan(facts);
   if (plan.kind === 'refuse') return { status: 'failed', message: plan.reason, changes: [] };
+  for (const message of plan.warnings ?? []) emit({ type: 'warning', host: host.name, message });
   if (plan.kind === 'in-sync') {
     await job.afterSuccess?.();
     return { status: 'ok', message: plan.reason, changes: [] };
@@ -47,35 +51,60 @@ export async function convergeClient(host: Host, job: ClientJob, shell: HostShel
 
   await job.beforeWrite?.(facts);
   const writes = plan.changes.filter((c): c is WriteFileChange => c.kind === 'write-file');
-  const original = facts.daemonJson.exists ? facts.daemonJson.text : undefined;
   for (const write of writes) await journal?.recordFile(host.name, write.path, write.before, write.content);
 
-  let current = original;
+  const written: WriteFileChange[] = [];
   try {
     // Every reload waits until the daemon shows the mirrors it leads to: the last one is the verification.
-    await executeChanges(host.name, plan.changes, shell, emit, (written) => (current = written.content));
+    await executeChanges(host.name, plan.changes, shell, emit, (change) => written.push(change));
+    if (plan.hook) await verifyBootHook(shell, plan.hook, emit, host.name);
   } catch (err) {
-    if (current === original) throw err; // nothing was written: nothing to restore
-    const restored = await restore(shell, job.daemonJsonPath, original, current!, plan.changes, emit, host.name);
+    if (written.length === 0) throw err; // nothing was written: nothing to restore
+    const daemonJson = daemonJsonTarget(job.daemonJsonPath, facts).path;
+    const restored = await restore(shell, written, daemonJson, plan.changes, emit, host.name);
     return { status: 'failed', message: `${(err as Error).message}; ${restored.message}`, changes: summaries, restored: restored.ok };
   }
   await job.afterSuccess?.();
-  return { status: 'changed', message: `mirrors now ${JSON.stringify(plan.expectMirrors)}`, changes: summaries };
+  const hooked = plan.hook ? `; boot hook ${plan.hook.goal}` : '';
+  return { status: 'changed', message: `mirrors now ${JSON.stringify(plan.expectMirrors)}${hooked}`, changes: summaries };
 }
 
-/** Put the original daemon.json back and apply it again; says whether that worked, and how. */
-async function restore(shell: HostShell, path: string, original: string | undefined, current: string, changes: readonly Change[], emit: Emit, host: string): Promise<{ ok: boolean; message: string }> {
-  emit({ type: 'host-step', host, step: `restoring the previous ${path}` });
-  const first = changes.find((c): c is WriteFileChange => c.kind === 'write-file')!;
+/** Read the hook's files again: they must be as the plan left them. */
+async function verifyBootHook(shell: HostShell, hook: HookGoal, emit: Emit, host: string): Promise<void> {
+  emit({ type: 'host-step', host, step: `verifying the boot hook is ${hook.goal}` });
+  const shortfall = bootHookShortfall(hook.goal, hook.expected, parseBootHookFacts(await shell.run(bootHookFactsCommand(BOOT_HOOK_FACT_ARGS))));
+  if (shortfall) throw new Error(`verification failed: ${shortfall}`);
+}
+
+/**
+ * Put every file written back as it was before the run (removing those that did not exist), then
+ * apply daemon.json again and reload systemd if a drop-in changed; says whether that worked, and how.
+ */
+async function restore(shell: HostShell, written: readonly WriteFileChange[], daemonJson: string, changes: readonly Change[], emit: Emit, host: string): Promise<{ ok: boolean; message: string }> {
+  const paths = [...new Set(written.map((w) => w.path))].reverse();
+  emit({ type: 'host-step', host, step: `restoring the previous ${paths.join(', ')}` });
   const apply = changes.find((c) => c.kind === 'apply-docker-config');
+  const reload = paths.some((p) => p !== daemonJson) && changes.includes(DAEMON_RELOAD);
+  let original: string | undefined;
   try {
-    if (original === undefined) {
-      await shell.check(removeFileCommand(path, current));
-    } else {
-      await shell.check(writeFileCommand({ ...first, before: current, content: original, reason: 'restore', validateWithDockerd: false, backupPath: undefined }));
+    for (const path of paths) {
+      const first = written.find((w) => w.path === path)!;
+      const current = written.filter((w) => w.path === path).at(-1)!.content;
+      if (path === daemonJson) original = first.before;
+      if (first.before !== undefined) {
+        await shell.check(writeFileCommand({ ...first, before: current, beforeSha: undefined, content: first.before, reason: 'restore', validateWithDockerd: false, backupPath: undefined }));
+      } else if (first.beforeSha === undefined || first.beforeSha === 'absent') {
+        await shell.check(removeFileCommand(path, current));
+      } else {
+        throw new Error(`${path} was not text before the run and cannot be put back byte for byte`);
+      }
     }
-    if (apply?.kind === 'apply-docker-config') await applyDockerConfig(host, { ...apply, expectMirrors: mirrorsOnceApplied(original, apply.method) }, shell, emit);
-    return { ok: true, message: `previous ${path} restored${apply ? ' and applied' : ''}` };
+    const reapply = apply?.kind === 'apply-docker-config' && paths.includes(daemonJson) ? apply : undefined;
+    if (reapply) await applyDockerConfig(host, { ...reapply, expectMirrors: mirrorsOnceApplied(original, reapply.method) }, shell, emit);
+    // Best effort: a drop-in systemd still lists after its files are put back only runs a script
+    // that is gone or as it was, and ExecStartPre=- ignores that.
+    const unreloaded = reload ? await executeChanges(host, [DAEMON_RELOAD], shell, emit).then(() => '', (err: Error) => `; systemd not reloaded (${err.message})`) : '';
+    return { ok: true, message: `previous ${paths.join(', ')} restored${reapply ? ' and applied' : ''}${unreloaded}` };
   } catch (err) {
     return { ok: false, message: `RESTORE FAILED (${(err as Error).message}); the previous content is in the run journal` };
   }

@@ -1,6 +1,8 @@
 // The client side of `fleet rollback`: registry-mirrors back to what the host had before fleet's
-// first apply, as recorded in the journal (or removed when nothing is recorded).
+// first apply, as recorded in the journal (or removed when nothing is recorded); the boot hook
+// removed first when it is fleet's.
 import type { ClientSettings, Host } from '../inventory/model.js';
+import { bootHookExpectation } from '../modules/boot-hook/state.js';
 import { planRollback } from '../modules/docker-daemon/rollback-plan.js';
 import { convergeClient, type PartialOutcome } from './converge-client.js';
 import type { Emit } from './events.js';
@@ -38,7 +40,7 @@ export async function rollbackClient(host: Host, settings: ClientSettings, shell
     {
       daemonJsonPath: path,
       probeMirrors: [],
-      plan: (facts) => planRollback({ daemonJsonPath: path, originalMirrors: origin?.mirrors ?? null, restart: options.restart, backupSuffix: options.runId }, facts),
+      plan: (facts) => planRollback({ daemonJsonPath: path, originalMirrors: origin?.mirrors ?? null, restart: options.restart, backupSuffix: options.runId, bootHook: bootHookExpectation(settings) }, facts),
       afterSuccess: async () => {
         if (!options.check) await markRolledBack(options.journalDir, host.name);
       },

@@ -7,26 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet, labInventory } from './fleet.js';
+import { CIRCLECI_STARTUP } from './circleci.js';
 import { activeMirrors, fileState, hostExec, hostSh, readLab, rebootHost, repoDir, resetHost, run } from './lab.js';
 
 const HOST = 'client-1';
 const HOOK_LOG = '/var/log/fleet-mirrors.conf.log'; // where the stand-in puts ExecStartPre output (systemd: the journal)
 const STAGING = '/tmp/fleet-hook'; // where an image build would have uploaded the rendered directory
-
-// CircleCI server-terraform nomad-aws/template/nomad-startup.sh.tpl, verbatim but for the last
-// line: the lab has no `service`, so `systemctl restart docker` (what `service` runs under systemd).
-// userns-remap=default works in the lab's dockerd (it creates the dockremap user and its subuid
-// range itself), so nothing is substituted.
-const CIRCLECI_STARTUP = `
-docker_network_cidr=10.250.0.0/16
-mkdir -p /etc/docker
-[ -f /etc/docker/daemon.json ] || echo '{}' > /etc/docker/daemon.json
-cp /etc/docker/daemon.json /etc/docker/daemon.json.orig
-cat <<EOT > /etc/docker/daemon.json
-{ "userns-remap": "default", "default-address-pools": [ { "base":"\${docker_network_cidr}" , "size":24 } ] }
-EOT
-systemctl restart docker
-`;
 
 let dir: string;
 let file: string;

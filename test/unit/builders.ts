@@ -2,12 +2,25 @@
 import { Secret } from '../../src/core/command.js';
 import { sha256 } from '../../src/core/hash.js';
 import type { CacheFacts } from '../../src/facts/cache-host.js';
+import type { BootHookFacts, HookFileFact } from '../../src/facts/boot-hook.js';
 import type { ClientFacts } from '../../src/facts/docker-client.js';
+import { bootHookFiles, DATA_VARIABLE, type HookSettings } from '../../src/modules/boot-hook/files.js';
 import type { CacheSettings } from '../../src/inventory/model.js';
 import { dockerDropIn } from '../../src/modules/registry-cache/boot-persistence.js';
 import { markerContent } from '../../src/modules/registry-cache/data-dir.js';
 import { expectedRules, firewallScript } from '../../src/modules/registry-cache/firewall.js';
 import { desiredContainer, type FreshIds } from '../../src/modules/registry-cache/plan.js';
+
+const absentFile: HookFileFact = { kind: 'absent' };
+export const noBootHook: BootHookFacts = { script: absentFile, scriptDataLines: [], dropIn: absentFile };
+
+/** The hook facts of a host where fleet installed the hook rendered for `s` (the script maybe edited). */
+export function installedBootHook(s: HookSettings, edit: (script: string) => string = (x) => x, dropIn = true): BootHookFacts {
+  const files = bootHookFiles(s);
+  const script = edit(files.script.content);
+  const file = (content: string): HookFileFact => ({ kind: 'file', sha256: sha256(content), content });
+  return { script: file(script), scriptDataLines: script.split('\n').filter((l) => l.startsWith(`${DATA_VARIABLE}=`)), dropIn: dropIn ? file(files.dropIn.content) : absentFile };
+}
 
 export function clientFacts(overrides: Partial<ClientFacts> = {}): ClientFacts {
   return {
@@ -18,6 +31,7 @@ export function clientFacts(overrides: Partial<ClientFacts> = {}): ClientFacts {
     dockerUnitState: 'active',
     mirrorFlagSources: [],
     probes: [{ url: 'http://10.0.0.5', ok: true, detail: 'HTTP 200 via curl' }],
+    bootHook: noBootHook,
     ...overrides,
   };
 }

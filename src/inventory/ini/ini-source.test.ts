@@ -94,6 +94,13 @@ describe('INI inventories', () => {
     expect(p).toEqual([expect.objectContaining({ file: FILE, line: 4, path: 'clients.hosts.a.ansible_become', message: expect.stringMatching(/true or false/) })]);
   });
 
+  it('reads mirror_boot_hook from [group:vars] text as a boolean, and refuses other words', () => {
+    const inv = load([...CACHE, '[clients]', 'a', 'b mirror_boot_hook=False', '[clients:vars]', 'mirror_boot_hook=yes']);
+    expect(inv.clients.map((h) => [h.name, inv.clientSettings(h).bootHook])).toEqual([['a', true], ['b', false]]);
+    const p = problems([...CACHE, '[clients]', 'a', '[clients:vars]', 'mirror_boot_hook=sometimes']);
+    expect(p).toEqual([expect.objectContaining({ file: FILE, path: 'clients.vars.mirror_boot_hook', message: expect.stringMatching(/true or false/) })]);
+  });
+
   it('reports hosts outside any group as fleet reports any host without a role', () => {
     const p = problems(['stray', ...CACHE, '[clients]', 'nomad-1']);
     expect(p).toEqual([expect.objectContaining({ line: 1, column: 1, path: 'ungrouped.hosts.stray', message: expect.stringMatching(/neither the cache nor the clients/) })]);

@@ -6,6 +6,7 @@
 // them for an image build and `fleet apply` (mirror_boot_hook) installs them, byte for byte.
 import { quote } from '../../core/command.js';
 import { render } from '../../core/templates.js';
+import type { BootHookFactArgs } from '../../facts/boot-hook.js';
 import type { ClientSettings } from '../../inventory/model.js';
 
 export const BOOT_HOOK_SCRIPT = '/usr/local/sbin/fleet-docker-mirrors';
@@ -32,11 +33,17 @@ export interface BootHookFiles {
 /** The shell variable holding the data, alone on its line as `NAME='<json>'`. */
 export const DATA_VARIABLE = 'FLEET_HOOK_DATA';
 
-export function bootHookData(settings: ClientSettings): BootHookData {
+/** Where the client facts look for the hook, and which script lines they read back. */
+export const BOOT_HOOK_FACT_ARGS: BootHookFactArgs = { scriptPath: BOOT_HOOK_SCRIPT, dropInPath: BOOT_HOOK_DROP_IN, dataPrefix: `${DATA_VARIABLE}=` };
+
+/** What the hook's content depends on. */
+export type HookSettings = Pick<ClientSettings, 'daemonJsonPath' | 'mirrors'>;
+
+export function bootHookData(settings: HookSettings): BootHookData {
   return { daemonJson: settings.daemonJsonPath, mirrors: [...settings.mirrors] };
 }
 
-export function bootHookFiles(settings: ClientSettings): BootHookFiles {
+export function bootHookFiles(settings: HookSettings): BootHookFiles {
   const names = { scriptName: basename(BOOT_HOOK_SCRIPT), scriptPath: BOOT_HOOK_SCRIPT, dropInName: basename(BOOT_HOOK_DROP_IN) };
   return {
     script: { path: BOOT_HOOK_SCRIPT, mode: 0o755, content: render('boot-hook/fleet-docker-mirrors.sh', { ...names, dataLine: dataLine(bootHookData(settings)) }) },

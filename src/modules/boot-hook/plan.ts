@@ -7,7 +7,7 @@ import type { BootHookFile } from './files.js';
 import { bootHookState, hasContent, hookFilePairs, type BootHookExpectation } from './state.js';
 
 /** systemd reads a new or changed drop-in at daemon-reload (or at boot). */
-const DAEMON_RELOAD: Change = { kind: 'exec', script: 'systemctl daemon-reload', label: 'systemctl daemon-reload', reason: 'load the docker.service drop-in, so the next docker start runs the hook' };
+export const DAEMON_RELOAD: Change = { kind: 'exec', script: 'systemctl daemon-reload', label: 'systemctl daemon-reload', reason: 'load the docker.service drop-in, so the next docker start runs the hook' };
 
 /**
  * apply: write every hook file that is missing or differs, when the inventory asks for the hook or
@@ -49,10 +49,50 @@ function writeHookFile(file: BootHookFile, fact: HookFileFact, reason: string): 
     kind: 'write-file',
     path: file.path,
     content: file.content,
-    beforeSha: fact.kind === 'file' ? fact.sha256 : 'absent',
+    // The content read, so a failed apply can put it back; only its hash if it is not text.
+    ...(fact.kind !== 'file' ? {} : fact.content !== undefined ? { before: fact.content } : { beforeSha: fact.sha256 }),
     mode: file.mode,
     uid: 0,
     gid: 0,
     reason,
   };
+}
+
+/** The hook's part of a client plan: why the host must be left alone, or the changes (maybe none). */
+export type BootHookPart = { readonly refuse: string } | { readonly changes: readonly Change[]; readonly warnings: readonly string[] };
+
+interface HostHookFacts {
+  readonly bootHook: BootHookFacts;
+  readonly hasSystemctl: boolean;
+}
+
+/** apply: install (or replace a foreign hook); a hook that cannot be read or run refuses the host. */
+export function bootHookApplyPart(expected: BootHookExpectation, facts: HostHookFacts): BootHookPart {
+  const state = bootHookState(expected, facts.bootHook);
+  if (state.kind === 'unreadable') return { refuse: `boot hook: ${state.reason}` };
+  const changes = bootHookInstallChanges(expected, facts.bootHook);
+  if (!facts.hasSystemctl && (expected.wanted || changes.includes(DAEMON_RELOAD))) {
+    return { refuse: 'mirror_boot_hook needs systemd (the hook is a docker.service drop-in), and this host has no systemctl' };
+  }
+  return { changes, warnings: [] };
+}
+
+/** rollback: remove fleet's hook; a foreign one is left in place and reported. */
+export function bootHookRollbackPart(expected: BootHookExpectation, facts: HostHookFacts): BootHookPart {
+  const state = bootHookState({ ...expected, wanted: false }, facts.bootHook);
+  if (state.kind === 'unreadable') return { refuse: `boot hook: ${state.reason}` };
+  const warnings = state.kind === 'foreign' ? [`boot hook left in place (not fleet's for this inventory): ${state.reason}; the next docker start runs it`] : [];
+  // Without systemd nothing loaded the drop-in, and there is nothing to reload.
+  const changes = bootHookRemovalChanges(expected, facts.bootHook).filter((c) => facts.hasSystemctl || c !== DAEMON_RELOAD);
+  return { changes, warnings };
+}
+
+/** After apply or rollback, from the hook facts read again: what is still not as planned, if anything. */
+export function bootHookShortfall(goal: 'installed' | 'removed', expected: BootHookExpectation, facts: BootHookFacts): string | undefined {
+  if (goal === 'removed') {
+    const left = bootHookRemovalChanges(expected, facts);
+    return left.length > 0 ? `the boot hook is still there: ${left.map((c) => (c.kind === 'exec' ? c.label : c.kind)).join(', ')}` : undefined;
+  }
+  const state = bootHookState(expected, facts);
+  return state.kind === 'in-sync' ? undefined : `the boot hook is ${state.kind}: ${'reason' in state ? state.reason : state.files.join(', ')}`;
 }

@@ -1,23 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { sha256 } from '../../core/hash.js';
-import type { BootHookFacts, HookFileFact } from '../../facts/boot-hook.js';
+import { installedBootHook, noBootHook } from '../../../test/unit/builders.js';
+import type { BootHookFacts } from '../../facts/boot-hook.js';
 import { bootHookData, bootHookFiles, DATA_VARIABLE, parseDataLines } from './files.js';
 import { bootHookInstallChanges, bootHookRemovalChanges } from './plan.js';
 import { bootHookFindings, bootHookState, isBootHookDrift, type BootHookExpectation } from './state.js';
 
 const settings = { daemonJsonPath: '/etc/docker/daemon.json', mirrors: ['http://10.0.0.5'] };
 const expectation = (wanted: boolean, s = settings): BootHookExpectation => ({ files: bootHookFiles(s), data: bootHookData(s), wanted });
-const file = (content: string): HookFileFact => ({ kind: 'file', sha256: sha256(content) });
-const absent: HookFileFact = { kind: 'absent' };
 const dataLineOf = (content: string) => content.split('\n').filter((l) => l.startsWith(`${DATA_VARIABLE}=`));
-
-/** What the facts read on a host where fleet rendered the hook for `s` (possibly edited). */
-function installed(s = settings, edit: (script: string) => string = (x) => x, dropIn = true): BootHookFacts {
-  const files = bootHookFiles(s);
-  const script = edit(files.script.content);
-  return { script: file(script), scriptDataLines: dataLineOf(script), dropIn: dropIn ? file(files.dropIn.content) : absent };
-}
-const nothing: BootHookFacts = { script: absent, scriptDataLines: [], dropIn: absent };
+const installed = (s = settings, edit?: (script: string) => string, dropIn?: boolean) => installedBootHook(s, edit, dropIn);
+const nothing = noBootHook;
 const otherMirrors = { ...settings, mirrors: ['https://mirror.gcr.io'] };
 
 describe('bootHookState', () => {
@@ -75,7 +67,7 @@ describe('install and removal changes', () => {
   it('apply writes what is missing or differs, then reloads systemd; nothing when in sync', () => {
     const files = bootHookFiles(settings);
     const changes = bootHookInstallChanges(expectation(true), nothing);
-    expect(changes.map((c) => (c.kind === 'write-file' ? `${c.path} ${c.mode.toString(8)} ${c.beforeSha}` : c.kind))).toEqual([
+    expect(changes.map((c) => (c.kind === 'write-file' ? `${c.path} ${c.mode.toString(8)} ${c.before === undefined && c.beforeSha === undefined ? 'absent' : 'present'}` : c.kind))).toEqual([
       `${files.script.path} 755 absent`,
       `${files.dropIn.path} 644 absent`,
       'exec',
@@ -84,7 +76,7 @@ describe('install and removal changes', () => {
     expect(bootHookInstallChanges(expectation(true), installed())).toEqual([]);
     // only the edited script is rewritten, and systemd needs no reload for it
     const edited = installed(settings, (s) => `${s}# edited\n`);
-    expect(bootHookInstallChanges(expectation(true), edited)).toEqual([expect.objectContaining({ kind: 'write-file', path: files.script.path, beforeSha: edited.script.kind === 'file' && edited.script.sha256 })]);
+    expect(bootHookInstallChanges(expectation(true), edited)).toEqual([expect.objectContaining({ kind: 'write-file', path: files.script.path, before: edited.script.kind === 'file' && edited.script.content })]);
   });
 
   it('apply replaces a foreign hook even when the inventory does not ask for one', () => {

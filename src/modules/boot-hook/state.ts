@@ -11,7 +11,8 @@ import { sha256 } from '../../core/hash.js';
 import type { Finding } from '../../core/finding.js';
 import type { BootHookFacts, HookFileFact } from '../../facts/boot-hook.js';
 import { sameMirrors } from '../docker-daemon/daemon-json.js';
-import { parseDataLines, type BootHookData, type BootHookFile, type BootHookFiles } from './files.js';
+import type { ClientSettings } from '../../inventory/model.js';
+import { bootHookData, bootHookFiles, parseDataLines, type BootHookData, type BootHookFile, type BootHookFiles } from './files.js';
 
 export type BootHookState =
   /** Nothing to do: the hook is as wanted, or there is none and none is wanted. */
@@ -32,6 +33,11 @@ export interface BootHookExpectation {
   readonly data: BootHookData;
   /** The inventory asks for the hook (mirror_boot_hook: true). */
   readonly wanted: boolean;
+}
+
+/** The expectation apply, check and rollback share: the inventory's hook for this client. */
+export function bootHookExpectation(settings: ClientSettings): BootHookExpectation {
+  return { files: bootHookFiles(settings), data: bootHookData(settings), wanted: settings.bootHook };
 }
 
 export function bootHookState(expected: BootHookExpectation, facts: BootHookFacts): BootHookState {

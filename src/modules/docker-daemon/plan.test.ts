@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { clientFacts } from '../../../test/unit/builders.js';
+import { clientFacts, installedBootHook } from '../../../test/unit/builders.js';
+import { bootHookExpectation } from '../boot-hook/state.js';
 import { mirrorsOnceApplied, planClient, supportsValidate, type ClientSpec } from './plan.js';
 
-const spec: ClientSpec = { daemonJsonPath: '/etc/docker/daemon.json', mirrors: ['http://10.0.0.5'], restart: false, backupSuffix: 'run1' };
+const hookSettings = { daemonJsonPath: '/etc/docker/daemon.json', mirrors: ['http://10.0.0.5'], bootHook: false };
+const spec: ClientSpec = { ...hookSettings, restart: false, backupSuffix: 'run1', bootHook: bootHookExpectation(hookSettings) };
 
 describe('planClient', () => {
   it('writes the file and reloads when the mirror is missing', () => {
@@ -77,5 +79,32 @@ describe('mirrorsOnceApplied', () => {
     expect(mirrorsOnceApplied(undefined, 'systemctl-reload')).toBeUndefined();
     expect(mirrorsOnceApplied('{"debug": true}', 'systemctl-restart')).toEqual([]);
     expect(mirrorsOnceApplied(undefined, 'systemctl-restart')).toEqual([]);
+  });
+});
+
+describe('planClient with mirror_boot_hook', () => {
+  const wanted = { ...spec, bootHook: bootHookExpectation({ ...hookSettings, bootHook: true }) };
+  const synced = { daemonJson: { exists: true, text: '{"registry-mirrors":["http://10.0.0.5"]}', mode: 0o644, uid: 0, gid: 0 }, activeMirrors: ['http://10.0.0.5'] };
+
+  it('installs the hook after the daemon.json changes, then reloads systemd, and verifies it', () => {
+    const plan = planClient(wanted, clientFacts());
+    expect(plan.kind === 'change' && plan.changes.map((c) => (c.kind === 'write-file' ? c.path : c.kind))).toEqual([
+      '/etc/docker/daemon.json', 'apply-docker-config', '/usr/local/sbin/fleet-docker-mirrors', '/etc/systemd/system/docker.service.d/fleet-mirrors.conf', 'exec',
+    ]);
+    expect(plan.kind === 'change' && plan.hook).toEqual({ goal: 'installed', expected: wanted.bootHook });
+    expect(planClient(wanted, clientFacts({ ...synced, bootHook: installedBootHook(hookSettings) })).kind).toBe('in-sync');
+  });
+
+  it('puts back the content it replaces: an edited script is written over with its content as "before"', () => {
+    const edited = installedBootHook(hookSettings, (x) => `${x}# edited\n`);
+    const plan = planClient(wanted, clientFacts({ ...synced, bootHook: edited }));
+    expect(plan.kind === 'change' && plan.changes).toEqual([expect.objectContaining({ path: '/usr/local/sbin/fleet-docker-mirrors', before: edited.script.kind === 'file' && edited.script.content })]);
+  });
+
+  it('refuses a host whose hook cannot be read, and a host without systemd when the hook is wanted', () => {
+    const unreadable = { script: { kind: 'unreadable' as const, detail: 'directory' }, scriptDataLines: [], dropIn: { kind: 'absent' as const } };
+    expect(planClient(spec, clientFacts({ ...synced, bootHook: unreadable }))).toMatchObject({ kind: 'refuse', reason: expect.stringMatching(/fleet-docker-mirrors cannot be read \(directory\)/) });
+    expect(planClient(wanted, clientFacts({ ...synced, hasSystemctl: false }))).toMatchObject({ kind: 'refuse', reason: expect.stringMatching(/needs systemd/) });
+    expect(planClient(spec, clientFacts({ ...synced, hasSystemctl: false })).kind).toBe('in-sync');
   });
 });

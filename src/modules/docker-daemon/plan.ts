@@ -2,6 +2,8 @@
 // Pure: facts in, a plan out. The runner gathers the facts and carries the plan out.
 import type { Change, DockerApplyMethod } from '../../core/change.js';
 import type { ClientFacts } from '../../facts/docker-client.js';
+import { bootHookApplyPart } from '../boot-hook/plan.js';
+import type { BootHookExpectation } from '../boot-hook/state.js';
 import { fileMirrors, hasMirrorsKey, MIRRORS_KEY, parseDaemonJson, sameMirrors, setTopLevelKey, type DaemonJson } from './daemon-json.js';
 
 export interface ClientSpec {
@@ -11,13 +13,21 @@ export interface ClientSpec {
   readonly restart: boolean;
   /** Suffix for the on-host backup of the previous daemon.json, unique per run. */
   readonly backupSuffix: string;
+  /** The inventory's boot hook for this client. */
+  readonly bootHook: BootHookExpectation;
+}
+
+/** What the hook must look like once the changes are made, checked by reading its files again. */
+export interface HookGoal {
+  readonly goal: 'installed' | 'removed';
+  readonly expected: BootHookExpectation;
 }
 
 export type ClientPlan =
   /** The host cannot be changed safely; nothing is touched. */
   | { readonly kind: 'refuse'; readonly reason: string }
-  | { readonly kind: 'in-sync'; readonly reason: string }
-  | { readonly kind: 'change'; readonly changes: readonly Change[]; readonly expectMirrors: readonly string[] };
+  | { readonly kind: 'in-sync'; readonly reason: string; readonly warnings?: readonly string[] }
+  | { readonly kind: 'change'; readonly changes: readonly Change[]; readonly expectMirrors: readonly string[]; readonly hook?: HookGoal; readonly warnings?: readonly string[] };
 
 /** Docker Engine 23.0 added `dockerd --validate`. */
 export function supportsValidate(version: string | undefined): boolean {
@@ -27,8 +37,10 @@ export function supportsValidate(version: string | undefined): boolean {
 
 export function planClient(spec: ClientSpec, facts: ClientFacts): ClientPlan {
   const json = readDaemonJson(facts);
+  const hook = bootHookApplyPart(spec.bootHook, facts);
   const refusal = refusalReason(spec, facts, json);
   if (refusal) return { kind: 'refuse', reason: refusal };
+  if ('refuse' in hook) return { kind: 'refuse', reason: hook.refuse };
 
   const current = fileMirrors(json);
   const fileInSync = current !== undefined && sameMirrors(current, spec.mirrors);
@@ -54,10 +66,13 @@ export function planClient(spec: ClientSpec, facts: ClientFacts): ClientPlan {
         : 'apply the new daemon.json to the running daemon',
     });
   }
+  // The hook after the daemon.json changes: the mirrors first, then what keeps them at every start.
+  changes.push(...hook.changes);
   if (changes.length === 0) {
-    return { kind: 'in-sync', reason: `${MIRRORS_KEY} is ${JSON.stringify(spec.mirrors)} in daemon.json and in the running daemon` };
+    const hooked = spec.bootHook.wanted ? ', and the boot hook is installed' : '';
+    return { kind: 'in-sync', reason: `${MIRRORS_KEY} is ${JSON.stringify(spec.mirrors)} in daemon.json and in the running daemon${hooked}` };
   }
-  return { kind: 'change', changes, expectMirrors: spec.mirrors };
+  return { kind: 'change', changes, expectMirrors: spec.mirrors, ...(hook.changes.length > 0 ? { hook: { goal: 'installed', expected: spec.bootHook } } : {}) };
 }
 
 function refusalReason(spec: ClientSpec, facts: ClientFacts, json: DaemonJson): string | undefined {

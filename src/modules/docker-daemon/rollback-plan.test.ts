@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { clientFacts } from '../../../test/unit/builders.js';
+import { clientFacts, installedBootHook } from '../../../test/unit/builders.js';
+import { bootHookExpectation } from '../boot-hook/state.js';
 import { planRollback, type RollbackSpec } from './rollback-plan.js';
 
-const spec: RollbackSpec = { daemonJsonPath: '/etc/docker/daemon.json', originalMirrors: null, restart: false, backupSuffix: 'rb1' };
+const hookSettings = { daemonJsonPath: '/etc/docker/daemon.json', mirrors: ['http://10.0.0.5'], bootHook: false };
+const spec: RollbackSpec = { daemonJsonPath: '/etc/docker/daemon.json', originalMirrors: null, restart: false, backupSuffix: 'rb1', bootHook: bootHookExpectation(hookSettings) };
 const applied = (extra = '') => ({ exists: true, text: `{\n  "log-driver": "json-file",${extra}\n  "registry-mirrors": ["http://10.0.0.5"]\n}\n`, mode: 0o644, uid: 0, gid: 0 });
 
 describe('planRollback', () => {
@@ -48,5 +50,30 @@ describe('planRollback', () => {
   it('never edits an invalid file', () => {
     const plan = planRollback(spec, clientFacts({ daemonJson: { exists: true, text: '{ broken', mode: 0o644, uid: 0, gid: 0 }, activeMirrors: ['http://10.0.0.5'] }));
     expect(plan).toMatchObject({ kind: 'refuse' });
+  });
+});
+
+describe('planRollback and the boot hook', () => {
+  const clean = { daemonJson: { exists: true, text: '{}', mode: 0o644, uid: 0, gid: 0 }, activeMirrors: [] };
+
+  it('removes fleet\'s hook BEFORE daemon.json changes, then verifies it is gone', () => {
+    const plan = planRollback(spec, clientFacts({ daemonJson: applied(), activeMirrors: ['http://10.0.0.5'], bootHook: installedBootHook(hookSettings) }));
+    expect(plan.kind === 'change' && plan.changes.map((c) => (c.kind === 'exec' ? c.label : c.kind))).toEqual([
+      'remove /usr/local/sbin/fleet-docker-mirrors', 'remove /etc/systemd/system/docker.service.d/fleet-mirrors.conf', 'systemctl daemon-reload',
+      'write-file', 'apply-docker-config', 'write-file',
+    ]);
+    expect(plan.kind === 'change' && plan.hook).toEqual({ goal: 'removed', expected: spec.bootHook });
+  });
+
+  it('removes a hook left behind even when daemon.json is already rolled back', () => {
+    const plan = planRollback(spec, clientFacts({ ...clean, bootHook: installedBootHook(hookSettings) }));
+    expect(plan).toMatchObject({ kind: 'change', expectMirrors: [], hook: { goal: 'removed' } });
+    expect(planRollback(spec, clientFacts(clean)).kind).toBe('in-sync');
+  });
+
+  it('leaves a hook that puts back other mirrors, and says so', () => {
+    const foreign = installedBootHook({ ...hookSettings, mirrors: ['https://mirror.gcr.io'] });
+    const plan = planRollback(spec, clientFacts({ ...clean, bootHook: foreign }));
+    expect(plan).toMatchObject({ kind: 'in-sync', warnings: [expect.stringMatching(/boot hook left in place .*mirror\.gcr\.io/)] });
   });
 });

@@ -9,7 +9,9 @@
 // without the key, which needs no further reload. With --restart the final file is applied directly.
 import type { Change, WriteFileChange } from '../../core/change.js';
 import type { ClientFacts } from '../../facts/docker-client.js';
-import { fileMirrors, hasMirrorsKey, MIRRORS_KEY, sameMirrors, setTopLevelKey } from './daemon-json.js';
+import { bootHookRollbackPart } from '../boot-hook/plan.js';
+import type { BootHookExpectation } from '../boot-hook/state.js';
+import { fileMirrors, hasMirrorsKey, MIRRORS_KEY, sameMirrors, setTopLevelKey, type DaemonJson } from './daemon-json.js';
 import { applyMethod, backupPathFor, daemonJsonTarget, readDaemonJson, uneditableReason, unknownMirrorsReason, type ClientPlan } from './plan.js';
 
 export interface RollbackSpec {
@@ -18,12 +20,26 @@ export interface RollbackSpec {
   readonly originalMirrors: readonly string[] | null;
   readonly restart: boolean;
   readonly backupSuffix: string;
+  /** The inventory's boot hook: removed first (if it is fleet's), so no docker start puts the mirrors back. */
+  readonly bootHook: BootHookExpectation;
 }
 
 export function planRollback(spec: RollbackSpec, facts: ClientFacts): ClientPlan {
   const json = readDaemonJson(facts);
   const refusal = uneditableReason(spec.daemonJsonPath, facts, json) ?? unknownMirrorsReason(facts);
   if (refusal !== undefined) return { kind: 'refuse', reason: refusal };
+  const hook = bootHookRollbackPart(spec.bootHook, facts);
+  if ('refuse' in hook) return { kind: 'refuse', reason: hook.refuse };
+  const plan = planMirrorsRollback(spec, facts, json);
+  if (plan.kind === 'refuse') return plan;
+  if (hook.changes.length === 0) return { ...plan, warnings: hook.warnings };
+  // The hook goes before daemon.json changes, so a docker start in between cannot put the mirrors back.
+  const hookGoal = { hook: { goal: 'removed' as const, expected: spec.bootHook }, warnings: hook.warnings };
+  const mirrorChanges = plan.kind === 'change' ? plan.changes : [];
+  return { kind: 'change', changes: [...hook.changes, ...mirrorChanges], expectMirrors: spec.originalMirrors ?? [], ...hookGoal };
+}
+
+function planMirrorsRollback(spec: RollbackSpec, facts: ClientFacts, json: DaemonJson): ClientPlan {
   const active = facts.activeMirrors!; // known: unknownMirrorsReason found them
 
   const target = spec.originalMirrors;

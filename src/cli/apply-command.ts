@@ -35,6 +35,7 @@ async function apply(argv: ApplyFlags): Promise<number> {
     forks: argv.forks,
     rollout: rolloutOptions(argv),
     journalDir: argv['journal-dir'],
+    settleTimeoutMs: argv['settle-timeout'] * 1000,
     recordedOptions: recordableOptions(argv),
     ...(argv['verify-pull'] ? { verifyPull: argv['verify-pull'] } : {}),
   };

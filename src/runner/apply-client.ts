@@ -4,14 +4,12 @@ import type { ClientSettings, Host } from '../inventory/model.js';
 import { bootHookExpectation } from '../modules/boot-hook/state.js';
 import { fileMirrors } from '../modules/docker-daemon/daemon-json.js';
 import { planClient, readDaemonJson } from '../modules/docker-daemon/plan.js';
-import { convergeClient, type PartialOutcome } from './converge-client.js';
+import { convergeClient, type ConvergeOptions, type PartialOutcome } from './converge-client.js';
 import type { Emit } from './events.js';
 import type { HostShell } from './host-shell.js';
 import type { Journal } from './journal.js';
 
-export interface ClientRunOptions {
-  readonly check: boolean;
-  readonly diff: boolean;
+export interface ClientRunOptions extends ConvergeOptions {
   readonly restart: boolean;
   readonly runId: string;
 }

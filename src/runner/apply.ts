@@ -56,7 +56,7 @@ export async function runApply(inventory: Inventory, options: ApplyOptions, tran
     emit({ type: 'phase', name: 'clients', hosts: clients.map((h) => h.name) });
     clientOutcomes = skipAll(clients, gate, emit);
   } else {
-    const clientOptions = { check: options.check, diff: options.diff, restart: options.restart, runId };
+    const clientOptions = { check: options.check, diff: options.diff, restart: options.restart, runId, settleTimeoutMs: options.settleTimeoutMs };
     const rollout = await runInBatches('clients', clients, options.rollout ?? ONE_BATCH, options.forks, transport, emit, (host, shell) =>
       applyClient(host, inventory.clientSettings(host), shell, clientOptions, emit, options.check ? undefined : journal),
     );

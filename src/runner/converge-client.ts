@@ -21,6 +21,8 @@ export type PartialOutcome = Omit<HostOutcome, 'host' | 'durationMs'>;
 export interface ConvergeOptions {
   readonly check: boolean;
   readonly diff: boolean;
+  /** How long dockerd may take to show the new mirrors after a reload or restart. */
+  readonly settleTimeoutMs?: number;
 }
 
 export interface ClientJob {
@@ -56,12 +58,12 @@ export async function convergeClient(host: Host, job: ClientJob, shell: HostShel
   const written: WriteFileChange[] = [];
   try {
     // Every reload waits until the daemon shows the mirrors it leads to: the last one is the verification.
-    await executeChanges(host.name, plan.changes, shell, emit, (change) => written.push(change));
+    await executeChanges(host.name, plan.changes, shell, emit, (change) => written.push(change), options.settleTimeoutMs);
     if (plan.hook) await verifyBootHook(shell, plan.hook, emit, host.name);
   } catch (err) {
     if (written.length === 0) throw err; // nothing was written: nothing to restore
     const daemonJson = daemonJsonTarget(job.daemonJsonPath, facts).path;
-    const restored = await restore(shell, written, daemonJson, plan.changes, emit, host.name);
+    const restored = await restore(shell, written, daemonJson, plan.changes, emit, host.name, options.settleTimeoutMs);
     return { status: 'failed', message: `${(err as Error).message}; ${restored.message}`, changes: summaries, restored: restored.ok };
   }
   await job.afterSuccess?.();
@@ -80,7 +82,7 @@ async function verifyBootHook(shell: HostShell, hook: HookGoal, emit: Emit, host
  * Put every file written back as it was before the run (removing those that did not exist), then
  * apply daemon.json again and reload systemd if a drop-in changed; says whether that worked, and how.
  */
-async function restore(shell: HostShell, written: readonly WriteFileChange[], daemonJson: string, changes: readonly Change[], emit: Emit, host: string): Promise<{ ok: boolean; message: string }> {
+async function restore(shell: HostShell, written: readonly WriteFileChange[], daemonJson: string, changes: readonly Change[], emit: Emit, host: string, settleTimeoutMs?: number): Promise<{ ok: boolean; message: string }> {
   const paths = [...new Set(written.map((w) => w.path))].reverse();
   emit({ type: 'host-step', host, step: `restoring the previous ${paths.join(', ')}` });
   const apply = changes.find((c) => c.kind === 'apply-docker-config');
@@ -100,7 +102,7 @@ async function restore(shell: HostShell, written: readonly WriteFileChange[], da
       }
     }
     const reapply = apply?.kind === 'apply-docker-config' && paths.includes(daemonJson) ? apply : undefined;
-    if (reapply) await applyDockerConfig(host, { ...reapply, expectMirrors: mirrorsOnceApplied(original, reapply.method) }, shell, emit);
+    if (reapply) await applyDockerConfig(host, { ...reapply, expectMirrors: mirrorsOnceApplied(original, reapply.method) }, shell, emit, settleTimeoutMs);
     // Best effort: a drop-in systemd still lists after its files are put back only runs a script
     // that is gone or as it was, and ExecStartPre=- ignores that.
     const unreloaded = reload ? await executeChanges(host, [DAEMON_RELOAD], shell, emit).then(() => '', (err: Error) => `; systemd not reloaded (${err.message})`) : '';

@@ -41,6 +41,8 @@ export interface BaseRunOptions {
   readonly restart: boolean;
   readonly forks: number;
   readonly journalDir: string;
+  /** How long dockerd may take to show the new mirrors after a reload or restart (--settle-timeout). */
+  readonly settleTimeoutMs?: number;
   /** Options as given, for the journal (never secrets). */
   readonly recordedOptions: Readonly<Record<string, unknown>>;
 }

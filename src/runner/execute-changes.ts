@@ -6,8 +6,14 @@ import { applyDockerConfigCommand, dockerMirrorsCommand, writeFileCommand } from
 import type { Emit } from './events.js';
 import type { HostShell } from './host-shell.js';
 
+/**
+ * How long dockerd may take to show the mirrors a reload or restart leads to. A loaded host
+ * re-reads daemon.json late (`systemctl reload` only signals it); --settle-timeout sets it.
+ */
+export const DEFAULT_SETTLE_TIMEOUT_MS = 30_000;
+
 /** `onWritten` hears of every file once it is in place (so a caller knows what to restore). */
-export async function executeChanges(host: string, changes: readonly Change[], shell: HostShell, emit: Emit, onWritten?: (change: WriteFileChange) => void): Promise<void> {
+export async function executeChanges(host: string, changes: readonly Change[], shell: HostShell, emit: Emit, onWritten?: (change: WriteFileChange) => void, settleTimeoutMs = DEFAULT_SETTLE_TIMEOUT_MS): Promise<void> {
   for (const change of changes) {
     emit({ type: 'host-step', host, step: describeChange(change) });
     switch (change.kind) {
@@ -16,7 +22,7 @@ export async function executeChanges(host: string, changes: readonly Change[], s
         onWritten?.(change);
         break;
       case 'apply-docker-config':
-        await applyDockerConfig(host, change, shell, emit);
+        await applyDockerConfig(host, change, shell, emit, settleTimeoutMs);
         break;
       case 'exec':
         await shell.check({ script: change.script, label: change.label });
@@ -29,15 +35,15 @@ export async function executeChanges(host: string, changes: readonly Change[], s
  * Tell dockerd, then wait until it shows the mirrors the change leads to: `systemctl reload` only
  * signals dockerd and returns, and a next step (or the verdict) must not race its re-read.
  */
-export async function applyDockerConfig(host: string, change: ApplyDockerConfigChange, shell: HostShell, emit: Emit): Promise<void> {
+export async function applyDockerConfig(host: string, change: ApplyDockerConfigChange, shell: HostShell, emit: Emit, settleTimeoutMs = DEFAULT_SETTLE_TIMEOUT_MS): Promise<void> {
   await shell.check(applyDockerConfigCommand(change));
   if (change.expectMirrors === undefined) return;
   emit({ type: 'host-step', host, step: `verifying mirrors: waiting for the daemon to show ${JSON.stringify(change.expectMirrors)}` });
-  await waitForActiveMirrors(shell, change.expectMirrors, change.method === 'systemctl-restart' ? 30_000 : 10_000);
+  await waitForActiveMirrors(shell, change.expectMirrors, settleTimeoutMs);
 }
 
 /** Poll `docker info` until the daemon shows exactly the expected mirrors. */
-async function waitForActiveMirrors(shell: HostShell, expected: readonly string[], timeoutMs: number): Promise<void> {
+export async function waitForActiveMirrors(shell: HostShell, expected: readonly string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer from docker info';
   for (;;) {

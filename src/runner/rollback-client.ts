@@ -4,14 +4,12 @@
 import type { ClientSettings, Host } from '../inventory/model.js';
 import { bootHookExpectation } from '../modules/boot-hook/state.js';
 import { planRollback } from '../modules/docker-daemon/rollback-plan.js';
-import { convergeClient, type PartialOutcome } from './converge-client.js';
+import { convergeClient, type ConvergeOptions, type PartialOutcome } from './converge-client.js';
 import type { Emit } from './events.js';
 import type { HostShell } from './host-shell.js';
 import { markRolledBack, readHostOrigin, type HostOrigin, type Journal } from './journal.js';
 
-export interface ClientRollbackOptions {
-  readonly check: boolean;
-  readonly diff: boolean;
+export interface ClientRollbackOptions extends ConvergeOptions {
   readonly restart: boolean;
   readonly runId: string;
   readonly journalDir: string;

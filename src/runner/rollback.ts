@@ -34,7 +34,7 @@ export async function runRollback(inventory: Inventory, options: RollbackOptions
   const journal = await Journal.start(options.journalDir, { runId, command: 'rollback', check: options.check, inventory: inventory.file, inventories: inventory.sources, options: options.recordedOptions });
   emit({ type: 'run-start', runId, command: 'rollback', check: options.check, inventory: inventory.file, hosts: [...clients, ...caches].map((h) => h.name) });
 
-  const clientOptions = { check: options.check, diff: options.diff, restart: options.restart, runId, journalDir: options.journalDir };
+  const clientOptions = { check: options.check, diff: options.diff, restart: options.restart, runId, journalDir: options.journalDir, settleTimeoutMs: options.settleTimeoutMs };
   const rollout = await runInBatches('clients', clients, options.rollout ?? ONE_BATCH, options.forks, transport, emit, (host, shell) =>
     rollbackClient(host, inventory.clientSettings(host), shell, clientOptions, emit, options.check ? undefined : journal),
   );

@@ -80,12 +80,13 @@ describe('rolling rollout', () => {
     await wrapSystemctl('client-2', 'exit 0');
     const { dir, file } = labInventory();
 
-    const result = await fleet(dir, ['apply', file, '--json']);
+    // --settle-timeout bounds the wait for a daemon that never shows the mirror (default 30 s).
+    const result = await fleet(dir, ['apply', file, '--json', '--settle-timeout', '5']);
     expect(result.code).toBe(4);
     expect(hostOf(result, 'client-1')).toMatchObject({ status: 'failed', restored: true });
     expect(hostOf(result, 'client-1')!.message).toMatch(/reload docker failed \(exit 1\): Job for docker.service failed \(test\); previous \/etc\/docker\/daemon.json restored and applied/);
     expect(hostOf(result, 'client-2')).toMatchObject({ status: 'failed', restored: true });
-    expect(hostOf(result, 'client-2')!.message).toMatch(/verification failed: expected mirrors .*; previous \/etc\/docker\/daemon.json restored/);
+    expect(hostOf(result, 'client-2')!.message).toMatch(/verification failed: expected mirrors .* within 5 s, .*; previous \/etc\/docker\/daemon.json restored/);
     expect(statusOf(result, 'client-3')).toBe('changed');
 
     expect(await hostSh('client-1', 'cat /etc/docker/daemon.json')).toBe(original);

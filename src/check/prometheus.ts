@@ -1,6 +1,7 @@
 // `fleet check --prometheus FILE`: the report as a node_exporter textfile-collector file,
 // written atomically so the collector never reads half a file.
 import { writeFileAtomic } from '../core/atomic-write.js';
+import type { Finding } from '../core/finding.js';
 import { hasDrift } from '../core/outcome.js';
 import type { CheckReport, CheckHostStatus } from './report.js';
 
@@ -24,11 +25,29 @@ export function formatPrometheus(report: CheckReport): string {
     'Findings on the host, by severity (drift, error, warning).',
     reached.flatMap((h) => SEVERITIES.map((severity): [Record<string, string>, number] => [{ ...hostLabels(h), severity }, h.findings.filter((f) => f.severity === severity).length])),
   );
+  // One series per kind of finding on a host (value: how many), so a rule can alert on one kind,
+  // e.g. data-disk or registry-unhealthy; the series is gone once the host no longer has it.
+  metric(
+    'fleet_check_finding',
+    'Findings on the host by kind (the kind field of check --json), while the host has any.',
+    reached.flatMap((h) => kindsOf(h.findings).map(({ kind, severity, count }): [Record<string, string>, number] => [{ ...hostLabels(h), kind, severity }, count])),
+  );
   metric('fleet_check_hosts', 'Hosts checked, by status.', STATUSES.map((status) => [{ status }, report.hosts.filter((h) => h.status === status).length]));
   metric('fleet_check_last_run_timestamp_seconds', 'When the check started, in seconds since the Unix epoch.', [[{}, Date.parse(report.startedAt) / 1000]]);
   metric('fleet_check_duration_seconds', 'How long the check took.', [[{}, report.durationMs / 1000]]);
   metric('fleet_check_exit_code', 'Exit code of the check: 0 in sync, 2 drift, 4 unreachable or failed hosts, 6 both.', [[{}, report.exitCode]]);
   return `${out.join('\n')}\n`;
+}
+
+function kindsOf(findings: readonly Finding[]): Array<{ kind: string; severity: string; count: number }> {
+  const counts = new Map<string, { kind: string; severity: string; count: number }>();
+  for (const f of findings) {
+    const key = `${f.kind}\0${f.severity}`;
+    const entry = counts.get(key) ?? { kind: f.kind, severity: f.severity, count: 0 };
+    entry.count += 1;
+    counts.set(key, entry);
+  }
+  return [...counts.values()];
 }
 
 function formatLabels(labels: Record<string, string>): string {

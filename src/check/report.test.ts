@@ -66,6 +66,19 @@ describe('check report', () => {
     for (const line of text.trim().split('\n')) expect(line).toMatch(/^(# (HELP|TYPE) fleet_check_\w+ .+|fleet_check_\w+\{.*\} -?[\d.]+)$/);
   });
 
+  it('renders one fleet_check_finding series per kind of finding on a host, none for a host without findings', () => {
+    const twice = buildCheckReport({
+      runId: 'r2', inventory: 'inv.yml', startedAt: new Date(0), durationMs: 1, exitCode: 2, fix: null,
+      outcomes: [host('cache-1', [warning, drift, { ...drift, subject: 'other' }]), host('c2', [])],
+      rolesOf: () => ['cache', 'client'],
+    });
+    const series = formatPrometheus(twice).split('\n').filter((l) => l.startsWith('fleet_check_finding{'));
+    expect(series).toEqual([
+      'fleet_check_finding{inventory="inv.yml",host="cache-1",role="cache,client",kind="data-disk",severity="warning"} 1',
+      'fleet_check_finding{inventory="inv.yml",host="cache-1",role="cache,client",kind="daemon-json-mirrors",severity="drift"} 2',
+    ]);
+  });
+
   it('writes the textfile atomically, leaving no temp file behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleet-prom-'));
     const file = join(dir, 'fleet.prom');

@@ -4,20 +4,25 @@
 # host's own /etc/docker/daemon.json. Root needed. Separate from the functional lab
 # (test/lab/lab.sh): its own bridge, subnet, namespace and veth names, marker and state dir.
 #
-#   light-lab.sh up N     tear down leftovers of this lab, then start N hosts and the mirror
-#   light-lab.sh down     stop and remove everything this lab started
+#   light-lab.sh up N       tear down leftovers of this lab, then start N hosts and the mirror
+#   light-lab.sh down       stop and remove everything this lab started
+#   light-lab.sh state-dir  print the directory of the lab's state (see STATE below)
 #
 # Hosts fb-1..fb-N at 10.78.<i/250+1>.<i%250+1> on bridge fleetbench0 (10.78.0.1/16; at most
 # 1000 hosts: a bridge takes 1024 ports). The "mirror" fb-mirror (10.78.0.2:80) is a tiny HTTP
 # server (mirror.mjs) answering GET /v2/ with 200. Logins: root and `deploy` (NOPASSWD sudo) with the bench key.
 # sshd runs with MaxStartups 100:30:200 (raised for scale; fleet opens one connection per host
-# and bounds handshakes per server anyway). State: .bench-lab/ (hosts.json, known_hosts, keys).
+# and bounds handshakes per server anyway). State: /var/lib/fleet-bench-lab (hosts.json,
+# known_hosts, keys, each host's directories), or $FLEET_BENCH_STATE.
 set -euo pipefail
 umask 022
 
 readonly SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-readonly REPO=$(cd "$SRC/../.." && pwd)
-readonly STATE=$REPO/.bench-lab
+# Not in the checkout: a host mounts private copies over /tmp, /home, /root, /run and /var/log and
+# overlays /etc and /usr/local/bin, so state under those (where most clones live) would be hidden
+# inside the hosts that read it. /var/lib is the same inside a host as outside.
+readonly STATE=${FLEET_BENCH_STATE:-/var/lib/fleet-bench-lab}
+readonly SHADOWED=(/etc /usr/local/bin /run /tmp /var/log /home /root)
 readonly BRIDGE=fleetbench0
 readonly BRIDGE_ADDR=10.78.0.1/16
 readonly MIRROR_NS=fb-mirror
@@ -96,9 +101,11 @@ preflight() {
   for tool in ip iptables nsenter unshare tini sshd ssh-keygen jq node sudo curl python3; do
     command -v "$tool" >/dev/null || die "missing '$tool' (run: bash test/bench/install-deps.sh)"
   done
-  case "$STATE/" in /etc/* | /var/* | /usr/local/* | /root/* | /home/* | /run/* | /tmp/*)
-    die "the repository must not live under /etc /var /usr/local /root /home /run or /tmp ($REPO)" ;;
-  esac
+  local dir
+  [[ "$STATE" == /* ]] || die "FLEET_BENCH_STATE must be an absolute path (got '$STATE')"
+  for dir in "${SHADOWED[@]}"; do
+    case "$STATE/" in "$dir"/*) die "the state directory $STATE is under $dir, which every bench host hides behind its own copy: choose another FLEET_BENCH_STATE (default /var/lib/fleet-bench-lab)" ;; esac
+  done
 }
 
 ensure_keys() {
@@ -241,5 +248,6 @@ cmd_up() {
 case "${1:-}" in
   up) shift; cmd_up "$@" ;;
   down) [ "$(id -u)" = 0 ] || die "must run as root"; teardown; log "bench lab down" ;;
+  state-dir) echo "$STATE" ;;
   *) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

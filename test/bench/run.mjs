@@ -17,29 +17,41 @@ import { measure, writeText } from './measure.mjs';
 import { markdown, ratios, slopes } from './report.mjs';
 
 const LAB = join(REPO, 'test', 'bench', 'light-lab.sh');
-const STATE = join(REPO, '.bench-lab');
+// The lab keeps its state outside the checkout (see light-lab.sh), wherever that is.
+const STATE = execFileSync('bash', [LAB, 'state-dir'], { encoding: 'utf8' }).trim();
 const MAX_HOSTS = 1000;
 const MB_PER_HOST = 8; // sshd, tini, launcher, dockerd stand-in; measured ~3 MB, with margin
 
-const { values: opts } = parseArgs({
-  options: {
-    sizes: { type: 'string', default: '10,100,1000' },
-    'ansible-sizes': { type: 'string', default: '10,100' },
-    user: { type: 'string', default: 'deploy' },
-    forks: { type: 'string' },
-    'keep-lab': { type: 'boolean', default: false },
-    'skip-ansible': { type: 'boolean', default: false },
-    'cpu-prof': { type: 'boolean', default: false },
-    out: { type: 'string', default: join(REPO, 'bench-results') },
-  },
-});
+/** Stop with a one-line reason (no stack trace) and a non-zero exit. */
+function fail(message, code = 2) {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(code);
+}
+
+const OPTIONS = {
+  sizes: { type: 'string', default: '10,100,1000' },
+  'ansible-sizes': { type: 'string', default: '10,100' },
+  user: { type: 'string', default: 'deploy' },
+  forks: { type: 'string' },
+  'keep-lab': { type: 'boolean', default: false },
+  'skip-ansible': { type: 'boolean', default: false },
+  'cpu-prof': { type: 'boolean', default: false },
+  out: { type: 'string', default: join(REPO, 'bench-results') },
+};
+const opts = (() => {
+  try {
+    return parseArgs({ options: OPTIONS }).values;
+  } catch (err) {
+    return fail(err.message);
+  }
+})();
 
 const list = (s) => s.split(',').filter(Boolean).map(Number).sort((a, b) => a - b);
 const notes = [];
 let sizes = list(opts.sizes);
 const ansibleSizes = opts['skip-ansible'] ? [] : list(opts['ansible-sizes']);
-if (!['deploy', 'root'].includes(opts.user)) throw new Error('--user must be deploy or root');
-if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--sizes: positive integers, got ${opts.sizes}`);
+if (!['deploy', 'root'].includes(opts.user)) fail('--user must be deploy or root');
+if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1)) fail(`--sizes: positive integers, got ${opts.sizes}`);
 
 // Hosts the machine holds: the lab's bridge limit, and its free memory.
 const fits = Math.min(MAX_HOSTS, Math.floor((freemem() / 2 ** 20 - 1024) / MB_PER_HOST));
@@ -138,7 +150,7 @@ async function runAnsible(n, dir, inventory, lab, tuning, op, expect) {
 async function benchSize(n) {
   log(`bringing up ${n} light hosts`);
   const t0 = Date.now();
-  execFileSync('bash', [LAB, 'up', String(n)], { stdio: ['ignore', 'inherit', 'inherit'] });
+  labCommand('up', String(n));
   log(`lab up in ${((Date.now() - t0) / 1000).toFixed(1)} s; load ${loadavg()}`);
   const lab = JSON.parse(readFileSync(join(STATE, 'hosts.json'), 'utf8'));
   const dir = join(runRoot, `n${n}`);
@@ -161,12 +173,29 @@ async function benchSize(n) {
   }
 }
 
+/** Run light-lab.sh; it prints its own one-line reason when it refuses or fails. */
+function labCommand(...args) {
+  try {
+    execFileSync('bash', [LAB, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+  } catch (err) {
+    throw new Error(`light-lab.sh ${args.join(' ')} failed (exit ${err.status ?? err.signal}; the reason is above)`);
+  }
+}
+
 mkdirSync(runRoot, { recursive: true });
 try {
   for (const n of sizes) await benchSize(n);
-} finally {
-  if (!opts['keep-lab']) execFileSync('bash', [LAB, 'down'], { stdio: ['ignore', 'inherit', 'inherit'] });
+} catch (err) {
+  if (!opts['keep-lab']) {
+    try {
+      labCommand('down');
+    } catch {
+      /* its reason is printed; the run's own failure is the one to report */
+    }
+  }
+  fail(err.message, 1);
 }
+if (!opts['keep-lab']) labCommand('down');
 machine.loadAfter = loadavg();
 const doc = {
   date,

@@ -15,6 +15,9 @@ readonly PACKAGES=(
   busybox-static                 # the lab's busybox image
   jq curl sudo passwd procps ca-certificates
   ansible-core openssl           # the peer for inventory tests (ansible-inventory); test CAs
+  prometheus                     # promtool: checks and tests the alert rules (its service is
+                                 # not started: see policy-rc.d below)
+  prometheus-node-exporter       # its textfile collector serves fleet check's metrics (e2e)
 )
 
 own_policy=0

@@ -1,13 +1,14 @@
 // Bring one Docker client to a planned state: facts -> plan -> journal -> execute -> verify, and
 // put every file it wrote back (and apply daemon.json again) if applying or verifying fails.
 // apply and rollback differ only in the plan function.
-import type { Change, WriteFileChange } from '../core/change.js';
+import type { Change, DockerApplyMethod, WriteFileChange } from '../core/change.js';
 import type { HostOutcome } from '../core/outcome.js';
 import { bootHookFactsCommand, parseBootHookFacts } from '../facts/boot-hook.js';
 import { clientFactsCommand, parseClientFacts, type ClientFacts } from '../facts/docker-client.js';
 import type { Host } from '../inventory/model.js';
 import { BOOT_HOOK_FACT_ARGS } from '../modules/boot-hook/files.js';
 import { bootHookShortfall, DAEMON_RELOAD } from '../modules/boot-hook/plan.js';
+import { hasMirrorsKey, MIRRORS_KEY, parseDaemonJson, setTopLevelKey } from '../modules/docker-daemon/daemon-json.js';
 import { daemonJsonTarget, mirrorsOnceApplied, type ClientPlan, type HookGoal } from '../modules/docker-daemon/plan.js';
 import { removeFileCommand, writeFileCommand } from './change-commands.js';
 import { announceChanges, checkModeOutcome } from './announce.js';
@@ -82,17 +83,36 @@ async function verifyBootHook(shell: HostShell, hook: HookGoal, emit: Emit, host
  * Put every file written back as it was before the run (removing those that did not exist), then
  * apply daemon.json again and reload systemd if a drop-in changed; says whether that worked, and how.
  */
+/**
+ * What daemon.json must hold for a reload to drop the run's mirrors, when the original has no
+ * registry-mirrors key (absent, empty or an object without it); undefined when a plain reapply of
+ * the original does it (the key is there, or a restart starts from the file alone).
+ */
+function clearingContent(original: string | undefined, method: DockerApplyMethod): string | undefined {
+  if (method === 'systemctl-restart') return undefined;
+  const json = parseDaemonJson(original);
+  if (json.kind === 'invalid' || hasMirrorsKey(json)) return undefined;
+  return setTopLevelKey(json, MIRRORS_KEY, []);
+}
+
 async function restore(shell: HostShell, written: readonly WriteFileChange[], daemonJson: string, changes: readonly Change[], emit: Emit, host: string, settleTimeoutMs?: number): Promise<{ ok: boolean; message: string }> {
   const paths = [...new Set(written.map((w) => w.path))].reverse();
   emit({ type: 'host-step', host, step: `restoring the previous ${paths.join(', ')}` });
   const apply = changes.find((c) => c.kind === 'apply-docker-config');
   const reload = paths.some((p) => p !== daemonJson) && changes.includes(DAEMON_RELOAD);
-  let original: string | undefined;
+  const reapply = apply?.kind === 'apply-docker-config' && paths.includes(daemonJson) ? apply : undefined;
   try {
     for (const path of paths) {
       const first = written.find((w) => w.path === path)!;
-      const current = written.filter((w) => w.path === path).at(-1)!.content;
-      if (path === daemonJson) original = first.before;
+      let current = written.filter((w) => w.path === path).at(-1)!.content;
+      // A reload ignores a file without registry-mirrors and keeps the mirror the run applied:
+      // as rollback does, clear it with `[]` first, and only then put the original back.
+      const clearing = path === daemonJson && reapply ? clearingContent(first.before, reapply.method) : undefined;
+      if (clearing !== undefined && reapply) {
+        await shell.check(writeFileCommand({ ...first, before: current, beforeSha: undefined, content: clearing, reason: 'restore: drop the mirrors first', validateWithDockerd: false, backupPath: undefined }));
+        await applyDockerConfig(host, { ...reapply, expectMirrors: [] }, shell, emit, settleTimeoutMs);
+        current = clearing;
+      }
       if (first.before !== undefined) {
         await shell.check(writeFileCommand({ ...first, before: current, beforeSha: undefined, content: first.before, reason: 'restore', validateWithDockerd: false, backupPath: undefined }));
       } else if (first.beforeSha === undefined || first.beforeSha === 'absent') {
@@ -100,9 +120,10 @@ async function restore(shell: HostShell, written: readonly WriteFileChange[], da
       } else {
         throw new Error(`${path} was not text before the run and cannot be put back byte for byte`);
       }
+      if (path === daemonJson && reapply && clearing === undefined) {
+        await applyDockerConfig(host, { ...reapply, expectMirrors: mirrorsOnceApplied(first.before, reapply.method) }, shell, emit, settleTimeoutMs);
+      }
     }
-    const reapply = apply?.kind === 'apply-docker-config' && paths.includes(daemonJson) ? apply : undefined;
-    if (reapply) await applyDockerConfig(host, { ...reapply, expectMirrors: mirrorsOnceApplied(original, reapply.method) }, shell, emit, settleTimeoutMs);
     // Best effort: a drop-in systemd still lists after its files are put back only runs a script
     // that is gone or as it was, and ExecStartPre=- ignores that.
     const unreloaded = reload ? await executeChanges(host, [DAEMON_RELOAD], shell, emit).then(() => '', (err: Error) => `; systemd not reloaded (${err.message})`) : '';

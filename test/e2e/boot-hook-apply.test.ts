@@ -46,6 +46,8 @@ describe('mirror_boot_hook: true', () => {
     expect(outcome.message).toMatch(/daemon-reload.*previous .*fleet-mirrors\.conf, .*fleet-docker-mirrors, .*daemon\.json restored and applied/);
     expect(await hookFiles()).toBe('absent\nabsent\n');
     expect(await fileState(HOST)).toBe(before);
+    // The reload had applied the mirror; a file without the key would not drop it on reload.
+    expect(await activeMirrors(HOST)).toEqual([]);
   });
 
   it('apply installs the files render writes, byte for byte; CircleCI\'s startup script then keeps the mirror; check is in sync', async () => {

@@ -1,15 +1,14 @@
 // Bring one Docker client to a planned state: facts -> plan -> journal -> execute -> verify, and
 // put every file it wrote back (and apply daemon.json again) if applying or verifying fails.
 // apply and rollback differ only in the plan function.
-import type { Change, DockerApplyMethod, WriteFileChange } from '../core/change.js';
+import type { Change, WriteFileChange } from '../core/change.js';
 import type { HostOutcome } from '../core/outcome.js';
 import { bootHookFactsCommand, parseBootHookFacts } from '../facts/boot-hook.js';
 import { clientFactsCommand, parseClientFacts, type ClientFacts } from '../facts/docker-client.js';
 import type { Host } from '../inventory/model.js';
 import { BOOT_HOOK_FACT_ARGS } from '../modules/boot-hook/files.js';
 import { bootHookShortfall, DAEMON_RELOAD } from '../modules/boot-hook/plan.js';
-import { hasMirrorsKey, MIRRORS_KEY, parseDaemonJson, setTopLevelKey } from '../modules/docker-daemon/daemon-json.js';
-import { daemonJsonTarget, mirrorsOnceApplied, type ClientPlan, type HookGoal } from '../modules/docker-daemon/plan.js';
+import { clearingContent, daemonJsonTarget, mirrorsOnceApplied, type ClientPlan, type HookGoal } from '../modules/docker-daemon/plan.js';
 import { removeFileCommand, writeFileCommand } from './change-commands.js';
 import { announceChanges, checkModeOutcome } from './announce.js';
 import type { Emit } from './events.js';
@@ -83,18 +82,6 @@ async function verifyBootHook(shell: HostShell, hook: HookGoal, emit: Emit, host
  * Put every file written back as it was before the run (removing those that did not exist), then
  * apply daemon.json again and reload systemd if a drop-in changed; says whether that worked, and how.
  */
-/**
- * What daemon.json must hold for a reload to drop the run's mirrors, when the original has no
- * registry-mirrors key (absent, empty or an object without it); undefined when a plain reapply of
- * the original does it (the key is there, or a restart starts from the file alone).
- */
-function clearingContent(original: string | undefined, method: DockerApplyMethod): string | undefined {
-  if (method === 'systemctl-restart') return undefined;
-  const json = parseDaemonJson(original);
-  if (json.kind === 'invalid' || hasMirrorsKey(json)) return undefined;
-  return setTopLevelKey(json, MIRRORS_KEY, []);
-}
-
 async function restore(shell: HostShell, written: readonly WriteFileChange[], daemonJson: string, changes: readonly Change[], emit: Emit, host: string, settleTimeoutMs?: number): Promise<{ ok: boolean; message: string }> {
   const paths = [...new Set(written.map((w) => w.path))].reverse();
   emit({ type: 'host-step', host, step: `restoring the previous ${paths.join(', ')}` });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clientFacts, installedBootHook } from '../../../test/unit/builders.js';
 import { bootHookExpectation } from '../boot-hook/state.js';
-import { mirrorsOnceApplied, planClient, supportsValidate, type ClientSpec } from './plan.js';
+import { clearingContent, mirrorsOnceApplied, planClient, supportsValidate, type ClientSpec } from './plan.js';
 
 const hookSettings = { daemonJsonPath: '/etc/docker/daemon.json', mirrors: ['http://10.0.0.5'], bootHook: false };
 const spec: ClientSpec = { ...hookSettings, restart: false, backupSuffix: 'run1', bootHook: bootHookExpectation(hookSettings) };
@@ -68,6 +68,19 @@ describe('planClient', () => {
     expect(supportsValidate('23.0.1')).toBe(true);
     expect(supportsValidate('28.2.2')).toBe(true);
     expect(supportsValidate(undefined)).toBe(false);
+  });
+});
+
+describe('clearingContent', () => {
+  it('gives the original with registry-mirrors [] when a reload of the original would keep the mirrors', () => {
+    expect(JSON.parse(clearingContent('{"debug": true}', 'systemctl-reload')!)).toEqual({ debug: true, 'registry-mirrors': [] });
+    expect(JSON.parse(clearingContent(undefined, 'sighup')!)).toEqual({ 'registry-mirrors': [] });
+  });
+
+  it('is not needed when the original has the key, after a restart, or for a file that is not JSON', () => {
+    expect(clearingContent('{"registry-mirrors": ["http://a"]}', 'systemctl-reload')).toBeUndefined();
+    expect(clearingContent('{"debug": true}', 'systemctl-restart')).toBeUndefined();
+    expect(clearingContent('{not json', 'systemctl-reload')).toBeUndefined();
   });
 });
 

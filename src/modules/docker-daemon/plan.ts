@@ -144,3 +144,15 @@ export function mirrorsOnceApplied(text: string | undefined, method: DockerApply
   if (mirrors !== undefined) return mirrors;
   return method === 'systemctl-restart' && !hasMirrorsKey(json) ? [] : undefined;
 }
+
+/**
+ * What daemon.json must hold for a reload to drop the run's mirrors, when the original has no
+ * registry-mirrors key (absent, empty or an object without it); undefined when a plain reapply of
+ * the original does it (the key is there, or a restart starts from the file alone).
+ */
+export function clearingContent(original: string | undefined, method: DockerApplyMethod): string | undefined {
+  if (method === 'systemctl-restart') return undefined;
+  const json = parseDaemonJson(original);
+  if (json.kind === 'invalid' || hasMirrorsKey(json)) return undefined;
+  return setTopLevelKey(json, MIRRORS_KEY, []);
+}

@@ -1,10 +1,12 @@
 // The client side of `fleet apply`: daemon.json gets the inventory's mirrors (and, with
 // mirror_boot_hook, the hook that puts them back at every docker start).
 import type { ClientSettings, Host } from '../inventory/model.js';
+import { BOOT_HOOK_FACT_ARGS } from '../modules/boot-hook/files.js';
 import { bootHookExpectation } from '../modules/boot-hook/state.js';
 import { fileMirrors } from '../modules/docker-daemon/daemon-json.js';
+import { dockerModule } from '../modules/docker-daemon/module.js';
 import { planClient, readDaemonJson } from '../modules/docker-daemon/plan.js';
-import { convergeClient, type ConvergeOptions, type PartialOutcome } from './converge-client.js';
+import { converge, type ConvergeOptions, type PartialOutcome } from './converge.js';
 import type { Emit } from './events.js';
 import type { HostShell } from './host-shell.js';
 import type { Journal } from './journal.js';
@@ -15,21 +17,14 @@ export interface ClientRunOptions extends ConvergeOptions {
 }
 
 export function applyClient(host: Host, settings: ClientSettings, shell: HostShell, options: ClientRunOptions, emit: Emit, journal?: Journal): Promise<PartialOutcome> {
-  return convergeClient(
-    host,
-    {
-      daemonJsonPath: settings.daemonJsonPath,
-      probeMirrors: settings.mirrors,
-      plan: (facts) => planClient({ ...settings, restart: options.restart, backupSuffix: options.runId, bootHook: bootHookExpectation(settings) }, facts),
-      // Remember what the host had before fleet's first apply, so rollback can put it back.
-      beforeWrite: async (facts) => {
-        const mirrors = fileMirrors(readDaemonJson(facts));
-        await journal?.rememberOrigin(host.name, { mirrors: mirrors ? [...mirrors] : null, daemonJsonPath: settings.daemonJsonPath, runId: options.runId, recordedAt: new Date().toISOString() });
-      },
-    },
-    shell,
-    options,
-    emit,
+  const factArgs = { daemonJsonPath: settings.daemonJsonPath, probeMirrors: settings.mirrors, bootHook: BOOT_HOOK_FACT_ARGS };
+  const module = dockerModule(factArgs, (facts) => planClient({ ...settings, restart: options.restart, backupSuffix: options.runId, bootHook: bootHookExpectation(settings) }, facts));
+  return converge(host.name, module, shell, options, emit, {
     journal,
-  );
+    // Remember what the host had before fleet's first apply, so rollback can put it back.
+    beforeWrite: async (facts) => {
+      const mirrors = fileMirrors(readDaemonJson(facts));
+      await journal?.rememberOrigin(host.name, { mirrors: mirrors ? [...mirrors] : null, daemonJsonPath: settings.daemonJsonPath, runId: options.runId, recordedAt: new Date().toISOString() });
+    },
+  });
 }

@@ -14,7 +14,7 @@ import { cacheFindings } from '../check/cache-findings.js';
 import { clientFindings } from '../check/client-findings.js';
 import type { Role } from '../check/report.js';
 import { allowSources } from './allow-sources.js';
-import type { PartialOutcome } from './converge-client.js';
+import type { PartialOutcome } from './converge.js';
 import type { Emit } from './events.js';
 import type { HostShell } from './host-shell.js';
 import { newRunId } from './journal.js';

@@ -11,7 +11,7 @@ function slowHost(lateBy: number): { shell: HostShell; infoCalls: () => number }
     infos += 1;
     return { exitCode: 0, stdout: infos >= lateBy ? '["http://10.0.0.5/"]\n' : '[]\n', stderr: '' };
   };
-  const shell = { run: async (c: Command) => answer(c), check: async (c: Command) => answer(c) } as unknown as HostShell;
+  const shell = { run: async (c: Command) => answer(c), runOrThrow: async (c: Command) => answer(c) } as unknown as HostShell;
   return { shell, infoCalls: () => infos };
 }
 

@@ -3,8 +3,10 @@
 // removed first when it is fleet's.
 import type { ClientSettings, Host } from '../inventory/model.js';
 import { bootHookExpectation } from '../modules/boot-hook/state.js';
+import { BOOT_HOOK_FACT_ARGS } from '../modules/boot-hook/files.js';
+import { dockerModule } from '../modules/docker-daemon/module.js';
 import { planRollback } from '../modules/docker-daemon/rollback-plan.js';
-import { convergeClient, type ConvergeOptions, type PartialOutcome } from './converge-client.js';
+import { converge, type ConvergeOptions, type PartialOutcome } from './converge.js';
 import type { Emit } from './events.js';
 import type { HostShell } from './host-shell.js';
 import { markRolledBack, readHostOrigin, type HostOrigin, type Journal } from './journal.js';
@@ -33,19 +35,12 @@ export async function rollbackClient(host: Host, settings: ClientSettings, shell
   if (!origin) emit({ type: 'warning', host: host.name, message: 'no journal entry for this host: removing registry-mirrors, as the manual procedure does' });
   const { path, warning } = rollbackPath(origin, settings);
   if (warning) emit({ type: 'warning', host: host.name, message: warning });
-  return convergeClient(
-    host,
-    {
-      daemonJsonPath: path,
-      probeMirrors: [],
-      plan: (facts) => planRollback({ daemonJsonPath: path, originalMirrors: origin?.mirrors ?? null, restart: options.restart, backupSuffix: options.runId, bootHook: bootHookExpectation(settings) }, facts),
-      afterSuccess: async () => {
-        if (!options.check) await markRolledBack(options.journalDir, host.name);
-      },
-    },
-    shell,
-    options,
-    emit,
+  const factArgs = { daemonJsonPath: path, probeMirrors: [], bootHook: BOOT_HOOK_FACT_ARGS };
+  const module = dockerModule(factArgs, (facts) => planRollback({ daemonJsonPath: path, originalMirrors: origin?.mirrors ?? null, restart: options.restart, backupSuffix: options.runId, bootHook: bootHookExpectation(settings) }, facts));
+  return converge(host.name, module, shell, options, emit, {
     journal,
-  );
+    afterSuccess: async () => {
+      if (!options.dryRun) await markRolledBack(options.journalDir, host.name);
+    },
+  });
 }

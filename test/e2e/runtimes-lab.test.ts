@@ -4,7 +4,7 @@
 // test runs each step's command in the host as root (the commands fleet would send over SSH).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Command } from '../../src/core/command.js';
-import type { RuntimeChange } from '../../src/core/change.js';
+import type { Change } from '../../src/core/change.js';
 import { containerdFactsCommand, parseContainerdFacts } from '../../src/facts/containerd.js';
 import { parsePodmanFacts, podmanFactsCommand } from '../../src/facts/podman.js';
 import { parseRuntimeFacts, runtimeFactsCommand } from '../../src/facts/runtime.js';
@@ -26,12 +26,13 @@ async function runOn(host: string, command: Command) {
 }
 
 /** Carry out planned changes in the host, as the executor will. */
-async function execute(host: string, changes: readonly RuntimeChange[]): Promise<void> {
+async function execute(host: string, changes: readonly Change[]): Promise<void> {
   for (const change of changes) {
     const command: Command =
       change.kind === 'write-file' ? writeFileCommand(change)
       : change.kind === 'remove-file' ? removeFileCommand(change.path, change.expectedContent)
       : change.kind === 'restart-unit' ? { script: `systemctl restart ${change.unit}` }
+      : change.kind === 'apply-docker-config' ? { script: 'false' }
       : { script: change.script };
     const r = await runOn(host, command);
     expect(r, `${host}: ${command.label ?? change.kind}: ${r.stderr}`).toMatchObject({ exitCode: 0 });

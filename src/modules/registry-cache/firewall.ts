@@ -3,10 +3,10 @@
 // see boot-persistence.ts). Pure.
 import { sh } from '../../core/command.js';
 import { render } from '../../core/templates.js';
+import { FIREWALL_CHAIN, FIREWALL_SCRIPT } from '../../facts/cache-layout.js';
 
-export const FIREWALL_CHAIN = 'FLEET-MIRROR';
+export { FIREWALL_CHAIN, FIREWALL_SCRIPT } from '../../facts/cache-layout.js';
 export const FIREWALL_COMMENT = 'fleet-mirror';
-export const FIREWALL_SCRIPT = '/usr/local/sbin/fleet-mirror-firewall';
 
 export interface FirewallSpec {
   readonly port: number;

@@ -29,7 +29,7 @@ describe('planCache', () => {
   it('keeps the secrets in a sensitive 0600 config file only', () => {
     const p = plan(emptyCacheHost());
     if (p.kind !== 'change') throw new Error('expected changes');
-    expect(p.changes[0]).toMatchObject({ kind: 'write-file', mode: 0o600, sensitive: true });
+    expect(p.changes[0]).toMatchObject({ kind: 'write-file', mode: 0o600, content: expect.any(Secret) });
     for (const change of p.changes.slice(1)) expect(JSON.stringify(change)).not.toMatch(/tok-123|bob/);
   });
 

@@ -5,20 +5,10 @@
 // file is thereby keyed: the checksum fleet compares, the one a file write checks, the container's
 // label; none of them lets anyone test guesses at the password offline. Pure.
 import { stringify } from 'yaml';
+import { isConfigKey, keyLine } from '../../facts/cache-layout.js';
 import type { CacheSettings } from '../../inventory/model.js';
 
-export const REGISTRY_CONFIG = '/etc/fleet/through-cache.yml';
-/** The env file older versions of fleet kept the credentials in (`docker run --env-file`). */
-export const LEGACY_ENV_FILE = '/etc/fleet/through-cache.env';
-const KEY_LINE = '# fleet-key: ';
-
-/** 256 random bits as hex: what a host's config key looks like. */
-export function isConfigKey(text: string | undefined): text is string {
-  return text !== undefined && /^[0-9a-f]{64}$/.test(text);
-}
-
-/** The key as the first line of a config file, for the facts command to read back. */
-export const CONFIG_KEY_SED = `1s/^${KEY_LINE}\\([0-9a-f]\\{64\\}\\)$/\\1/p`;
+export { CONFIG_KEY_SED, isConfigKey, LEGACY_ENV_FILE, REGISTRY_CONFIG } from '../../facts/cache-layout.js';
 
 export function registryConfig(settings: CacheSettings, key: string): string {
   if (!isConfigKey(key)) throw new Error('registry config key must be 64 hex digits');
@@ -43,7 +33,7 @@ export function registryConfig(settings: CacheSettings, key: string): string {
   // are line breaks to YAML 1.1.
   const body = stringify(config, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 }).replace(/[^\n\x20-\x7e]/gu, escapeChar);
   return [
-    `${KEY_LINE}${key}`,
+    keyLine(key),
     '# Managed by fleet: do not edit, the next `fleet apply` rewrites it. Root-only: it holds the',
     '# upstream credentials. The key above is random, kept on this host, and makes every hash of',
     '# this file a keyed one.',

@@ -3,10 +3,9 @@
 import { createHmac } from 'node:crypto';
 import { sh } from '../../core/command.js';
 import type { CacheSettings } from '../../inventory/model.js';
-import { REGISTRY_CONFIG } from './registry-config.js';
+import { CONTAINER_NAME, REGISTRY_CONFIG, SPEC_LABEL } from '../../facts/cache-layout.js';
 
-export const CONTAINER_NAME = 'through-cache';
-export const SPEC_LABEL = 'io.fleet.spec';
+export { CONTAINER_NAME, SPEC_LABEL } from '../../facts/cache-layout.js';
 /**
  * The address the port is published on. IPv4 only: with Docker's userland proxy a port published
  * without an address also listens on [::], where DOCKER-USER (an IPv4 chain) filters nothing.

@@ -103,8 +103,12 @@ export async function rebootHost(...hosts: string[]): Promise<ExecResult> {
   return run('bash', [labScript, 'reboot', ...hosts]);
 }
 
-export async function resetClients(): Promise<void> {
-  await resetHost(...groupHosts('clients'));
+/** The lab's clients that run Podman and containerd (groups podman_clients, containerd_clients). */
+export const RUNTIME_CLIENTS = ['client-podman', 'client-containerd'];
+
+/** The Docker clients back to their state after `lab.sh up`; with `runtimes`, the Podman and containerd clients too. */
+export async function resetClients(options: { runtimes?: boolean } = {}): Promise<void> {
+  await resetHost(...groupHosts('clients'), ...(options.runtimes ? RUNTIME_CLIENTS : []));
 }
 
 /** Mirrors the host's running dockerd uses, as `docker info` prints them (trailing `/`). */

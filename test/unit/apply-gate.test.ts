@@ -64,7 +64,7 @@ describe('apply: the cache gate', () => {
     const { status, clientCalls } = await run(cacheHost(false), { dryRun: true, mirrorAnswers: false });
     expect(status('cache-1')).toMatchObject({ status: 'changed', message: expect.stringMatching(/check mode/) });
     expect(status('client-1')).toMatchObject({ status: 'changed', message: expect.stringMatching(/check mode/) });
-    expect(clientCalls).toEqual(['read facts']);
+    expect(clientCalls).toEqual(['detect the container runtime + read facts']);
   });
 
   it('a cache that converged but whose mirror does not answer from a client: clients skipped, unchanged', async () => {

@@ -30,7 +30,7 @@ describe('converge: restore after a failure', () => {
     expect(outcome).toMatchObject({ status: 'failed', restored: true });
     expect(outcome.message).toMatch(/^reload docker failed \(exit 1\): Job for docker.service failed; previous \/etc\/docker\/daemon.json restored and applied$/);
     expect(labels).toEqual([
-      'read facts',
+      'detect the container runtime + read facts',
       `write ${DAEMON_JSON}`, // the mirrors
       'reload docker', // fails
       `write ${DAEMON_JSON}`, // "registry-mirrors": [] so a reload drops them

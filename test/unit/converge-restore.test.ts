@@ -7,7 +7,7 @@ import type { RunEvent } from '../../src/runner/events.js';
 import { HostShell } from '../../src/runner/host-shell.js';
 import { BOOT_HOOK_FACT_ARGS } from '../../src/modules/boot-hook/files.js';
 import { DAEMON_JSON, FakeDockerClient } from './fake-docker-client.js';
-import { FakeTransport, type Rule } from './fake-transport.js';
+import { FakeTransport, stdinText, type Rule } from './fake-transport.js';
 
 const MIRROR = 'http://10.0.0.5';
 const ORIGINAL = '{\n  "log-driver": "json-file"\n}\n';
@@ -70,7 +70,7 @@ describe('converge: restore after a failure', () => {
     const client = new FakeDockerClient(ORIGINAL);
     const { outcome } = await apply(client, {}, [
       { match: 'reload docker', times: 1, reply: { exitCode: 1, stderr: 'boom' } },
-      { match: `write ${DAEMON_JSON}`, times: 1, reply: (c) => (client.files.set(DAEMON_JSON, c.stdin ?? ''), {}) },
+      { match: `write ${DAEMON_JSON}`, times: 1, reply: (c) => (client.files.set(DAEMON_JSON, stdinText(c)), {}) },
       { match: `write ${DAEMON_JSON}`, reply: { exitCode: 3, stderr: 'changed since it was written' } },
     ]);
     expect(outcome).toMatchObject({ status: 'failed', restored: false });

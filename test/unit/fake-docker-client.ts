@@ -5,7 +5,7 @@ import type { Command } from '../../src/core/command.js';
 import { BOOT_HOOK_FACT_ARGS } from '../../src/modules/boot-hook/files.js';
 import { fileMirrors, parseDaemonJson } from '../../src/modules/docker-daemon/daemon-json.js';
 import { sha256 } from '../../src/core/hash.js';
-import { b64, combinedOutput, DOCKER_RUNTIME, factsOutput, type Rule } from './fake-transport.js';
+import { b64, combinedOutput, DOCKER_RUNTIME, factsOutput, stdinText, type Rule } from './fake-transport.js';
 
 export const DAEMON_JSON = '/etc/docker/daemon.json';
 
@@ -32,7 +32,7 @@ export class FakeDockerClient {
   }
 
   private write(command: Command) {
-    this.files.set(pathOf(command), command.stdin ?? '');
+    this.files.set(pathOf(command), stdinText(command));
     return {};
   }
 

@@ -89,3 +89,8 @@ export function combinedOutput(parts: Record<string, Record<string, string>>): P
 
 /** The runtime probe of a host that runs dockerd only. */
 export const DOCKER_RUNTIME = { dockerd: 'yes', 'dockerd.pid': '123', podman: 'no', containerd: 'no' };
+
+/** What a command sends on stdin, as the transport would write it (a Secret revealed). */
+export function stdinText(command: Command): string {
+  return typeof command.stdin === 'string' ? command.stdin : command.stdin?.reveal() ?? '';
+}

@@ -8,7 +8,7 @@ import { fleetDropInMirrors, FLEET_DROP_IN, FLEET_DROP_IN_PATH } from '../../src
 import { applyClient } from '../../src/runner/apply-client.js';
 import type { RunEvent } from '../../src/runner/events.js';
 import { HostShell } from '../../src/runner/host-shell.js';
-import { b64, combinedOutput, factsOutput, FakeTransport, type Rule } from './fake-transport.js';
+import { b64, combinedOutput, factsOutput, FakeTransport, stdinText, type Rule } from './fake-transport.js';
 
 const host: Host = { name: 'client-p', groups: ['clients'], vars: {}, ssh: { name: 'client-p', address: '10.0.0.12', port: 22, user: 'u' }, become: false };
 const PODMAN_RUNTIME = { dockerd: 'no', 'docker.version': b64('Emulate Docker CLI using podman.\nClient:       Podman Engine\n'), podman: 'yes', containerd: 'no' };
@@ -27,7 +27,7 @@ function podmanHost(overridden = false) {
   const rules: Rule[] = [
     { match: 'detect the container runtime + read facts', reply: combinedOutput({ runtime: PODMAN_RUNTIME, docker: {} }) },
     { match: 'read podman facts', reply: facts },
-    { match: `write ${FLEET_DROP_IN_PATH}`, reply: (c: Command) => ((state.dropIn = String(c.stdin)), {}) },
+    { match: `write ${FLEET_DROP_IN_PATH}`, reply: (c: Command) => ((state.dropIn = stdinText(c)), {}) },
     { match: `remove ${FLEET_DROP_IN_PATH}`, reply: () => (delete state.dropIn, {}) },
   ];
   return { state, rules };

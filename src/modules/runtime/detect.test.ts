@@ -42,14 +42,8 @@ describe('detectRuntime', () => {
   });
 
   it('takes a standalone containerd over an installed podman, and says so', () => {
-    const facts = { ...NOTHING, podmanInstalled: true, containerdInstalled: true, containerdRunning: true };
-    expect(detectRuntime(facts)).toEqual({ runtime: 'containerd', reason: 'containerd is running without dockerd; also podman: podman is installed (container_runtime picks another)' });
-  });
-
-  it('a stopped dockerd beside a running containerd (Docker CE runs it as a service of its own) is docker, whose module says dockerd is down', () => {
-    const facts = { ...NOTHING, dockerdInstalled: true, containerdInstalled: true, containerdRunning: true };
-    expect(detectRuntime(facts)).toEqual({ runtime: 'docker', reason: 'dockerd is installed but not running; also containerd: containerd is running without dockerd (beside dockerd: only container_runtime picks it) (container_runtime picks another)' });
-    expect(detectRuntime(facts, 'containerd')).toMatchObject({ runtime: 'containerd' });
+    const facts = { ...NOTHING, dockerdInstalled: true, podmanInstalled: true, containerdInstalled: true, containerdRunning: true };
+    expect(detectRuntime(facts)).toEqual({ runtime: 'containerd', reason: 'containerd is running without dockerd; also docker: dockerd is installed but not running, podman: podman is installed (container_runtime picks another)' });
   });
 
   it('on a host with dockerd stopped and nothing else, is docker (whose module says dockerd is down)', () => {

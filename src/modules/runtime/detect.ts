@@ -26,11 +26,9 @@ export function detectRuntime(facts: RuntimeFacts, override?: Runtime): Detectio
       ? { runtime: override, reason: `container_runtime is ${override} (${found})` }
       : { runtime: 'none', reason: `container_runtime is ${override}, but this host has no ${override}${describePresent(present)}` };
   }
-  // Docker wherever dockerd is installed, running or not: its containerd (a service of its own
-  // with Docker CE) is only its backend, and a stopped dockerd must fail as such, not turn the
-  // host into a containerd client. Then a running containerd (a Kubernetes node may have podman
-  // installed for debugging), then daemonless Podman, then what is stopped.
-  const pick = facts.dockerdInstalled || facts.dockerdRunning ? 'docker'
+  // A running daemon first (Docker hosts run containerd too, as dockerd's backend; a Kubernetes
+  // node may have podman installed for debugging), then daemonless Podman, then what is stopped.
+  const pick = facts.dockerdRunning ? 'docker'
     : facts.containerdRunning ? 'containerd'
     : present.has('podman') ? 'podman'
     : present.has('docker') ? 'docker'
@@ -49,10 +47,9 @@ function presentRuntimes(facts: RuntimeFacts): Map<Runtime, string> {
   if (facts.podmanInstalled || dockerIsPodman(facts)) {
     present.set('podman', dockerIsPodman(facts) ? 'docker version answers as Podman (podman-docker)' : 'podman is installed');
   }
-  // A containerd beside a dockerd is taken for dockerd's backend; container_runtime can still pick it.
-  const beside = facts.dockerdInstalled || facts.dockerdRunning ? ' (beside dockerd: only container_runtime picks it)' : '';
-  if (facts.containerdRunning && !facts.dockerdRunning) present.set('containerd', `containerd is running without dockerd${beside}`);
-  else if (facts.containerdInstalled && !facts.dockerdRunning) present.set('containerd', `containerd is installed but not running${beside}`);
+  // A containerd that is only dockerd's backend is not a runtime of its own.
+  if (facts.containerdRunning && !facts.dockerdRunning) present.set('containerd', 'containerd is running without dockerd');
+  else if (facts.containerdInstalled && !facts.dockerdRunning) present.set('containerd', 'containerd is installed but not running');
   return present;
 }
 

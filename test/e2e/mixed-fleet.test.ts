@@ -4,7 +4,7 @@
 // Nothing is mocked: real sshd, dockerd, podman, containerd and registry in the lab.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet, labInventory, summaryOf } from './fleet.js';
-import { activeMirrors, hostExec, hostSh, readLab, resetClients, resetHost } from './lab.js';
+import { activeMirrors, hostExec, hostSh, readLab, resetEveryClient, resetHost } from './lab.js';
 
 const PODMAN = 'client-podman';
 const CONTAINERD = 'client-containerd';
@@ -26,10 +26,10 @@ function hostOf(result: Awaited<ReturnType<typeof fleet>>, name: string) {
 }
 
 beforeAll(async () => {
-  await Promise.all([resetClients({ runtimes: true }), resetHost('cache-1')]);
+  await Promise.all([resetEveryClient(), resetHost('cache-1')]);
 }, 180_000);
 afterAll(async () => {
-  await Promise.all([resetClients({ runtimes: true }), resetHost('cache-1')]);
+  await Promise.all([resetEveryClient(), resetHost('cache-1')]);
 }, 180_000);
 
 describe('a mixed fleet: Docker, Podman and containerd clients', () => {

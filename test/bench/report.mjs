@@ -45,6 +45,25 @@ export function slopes(results) {
 
 const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
+/** Per-host figures of one run: control node's and hosts' CPU in ms per host. */
+export function perHost(row) {
+  return { controlCpuMs: (row.cpuS * 1000) / row.hosts, hostsCpuMs: ((row.hostsCpuS ?? NaN) * 1000) / row.hosts };
+}
+
+function resultTable(results) {
+  const relayed = results.some((r) => r.roundTripsPerHost !== undefined);
+  const lines = [
+    `| hosts | tool | operation | wall s | control CPU ms/host | hosts' CPU ms/host | ${relayed ? 'SSH round trips/host | relay CPU s | ' : ''}SSH logins/host | peak RSS MB | result |`,
+    `|---:|---|---|---:|---:|---:|${relayed ? '---:|---:|' : ''}---:|---:|---|`,
+  ];
+  for (const r of results) {
+    const { controlCpuMs, hostsCpuMs } = perHost(r);
+    const latency = relayed ? `${f(r.roundTripsPerHost, 1)} | ${f(r.relayCpuS)} | ` : '';
+    lines.push(`| ${r.hosts} | ${r.tool} | ${OP_LABEL[r.op]} | ${f(r.wallS)} | ${f(controlCpuMs, 1)} | ${f(hostsCpuMs, 1)} | ${latency}${f(r.sshConnectionsPerHost)} | ${f(r.peakRssMb, 0)} | ${r.ok ? '' : 'FAILED: '}${r.summary} |`);
+  }
+  return lines;
+}
+
 export function markdown(doc) {
   const m = doc.machine;
   const lines = [
@@ -56,12 +75,11 @@ export function markdown(doc) {
       `login \`${doc.user}\`${doc.user === 'root' ? '' : ' with NOPASSWD sudo (become)'}, sshd MaxStartups 100:30:200. ` +
       `fleet: ${doc.fleetCheck}; default forks unless said. Ansible ran at ${doc.ansibleSizes.join(', ') || 'no'} hosts.`,
     '',
-    '| hosts | tool | operation | wall s | CPU s | CPU ms/host | peak RSS MB | hosts\' CPU s | SSH logins/host | result |',
-    '|---:|---|---|---:|---:|---:|---:|---:|---:|---|',
+    ...(doc.rttMs != null
+      ? [`Latency: every SSH connection went through a relay delaying each direction by ${doc.rttMs / 2} ms (RTT ${doc.rttMs} ms, TCP handshake included); the relay's own CPU is its column, in neither the control node's nor the hosts' figures.`, '']
+      : []),
+    ...resultTable(doc.results),
   ];
-  for (const r of doc.results) {
-    lines.push(`| ${r.hosts} | ${r.tool} | ${OP_LABEL[r.op]} | ${f(r.wallS)} | ${f(r.cpuS)} | ${f((r.cpuS * 1000) / r.hosts, 1)} | ${f(r.peakRssMb, 0)} | ${f(r.hostsCpuS)} | ${f(r.sshConnectionsPerHost)} | ${r.ok ? '' : 'FAILED: '}${r.summary} |`);
-  }
   if (doc.ratios.length > 0) {
     lines.push('', '| hosts | operation | Ansible wall / fleet wall (defaults) | (tuned) |', '|---:|---|---:|---:|');
     for (const n of [...new Set(doc.ratios.map((r) => r.hosts))]) {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ansibleRecap } from '../bench/ansible.mjs';
 import { fleetRecap } from '../bench/fleet.mjs';
-import { linearFit, ratios } from '../bench/report.mjs';
+import { linearFit, markdown, perHost, ratios } from '../bench/report.mjs';
 
 describe('benchmark helpers', () => {
   it('reads the recap of fleet apply/rollback and of fleet check', () => {
@@ -34,5 +34,19 @@ describe('benchmark helpers', () => {
     expect(ratios([row('fleet', 2), row('ansible-default', 60), row('ansible-tuned', 20, false)])).toEqual([
       { hosts: 100, op: 'check', versus: 'ansible-default', wallRatio: 30, cpuRatio: 1 },
     ]);
+  });
+
+  it('gives control-node and hosts\' CPU per host, and the relay columns only with --rtt-ms', () => {
+    const row = { tool: 'fleet', hosts: 100, op: 'check', wallS: 2, cpuS: 0.3, hostsCpuS: 2.5, peakRssMb: 90, sshConnectionsPerHost: 1, ok: true, summary: 's' };
+    expect(perHost(row)).toEqual({ controlCpuMs: 3, hostsCpuMs: 25 });
+    expect(perHost({ ...row, hostsCpuS: undefined }).hostsCpuMs).toBeNaN();
+    const machine = { cpus: 2, cpuModel: 'x', memoryGb: 1, os: 'y', node: '20', ansible: 'z', loadBefore: '1', loadAfter: '2' };
+    const doc = { date: 'd', machine, user: 'deploy', fleetCheck: 'fleet check', ansibleSizes: [], results: [row], ratios: [], slopes: [], notes: [] };
+    const plain = markdown({ ...doc, rttMs: null });
+    expect(plain).toContain('| 100 | fleet | check (drift) | 2.00 | 3.0 | 25.0 | 1.00 | 90 | s |');
+    expect(plain).not.toContain('round trips');
+    const relayed = markdown({ ...doc, rttMs: 30, results: [{ ...row, rttMs: 30, roundTripsPerHost: 10.56, relayCpuS: 0.04 }] });
+    expect(relayed).toContain('delaying each direction by 15 ms (RTT 30 ms');
+    expect(relayed).toContain('| 100 | fleet | check (drift) | 2.00 | 3.0 | 25.0 | 10.6 | 0.04 | 1.00 | 90 | s |');
   });
 });

@@ -10,6 +10,9 @@
 import { connect, createServer } from 'node:net';
 import { DelayLine, serverOpenAt, TurnCounter } from './delay-line.mjs';
 
+// FLEET_BENCH_RELAY_TRACE=1: one stderr line per chunk (connection, ms since accept, direction,
+// bytes, turn), to see where a connection's round trips go.
+const TRACE = Boolean(process.env.FLEET_BENCH_RELAY_TRACE);
 const totals = { connections: 0, roundTrips: 0, bytesToServers: 0, bytesToClients: 0 };
 const open = new Set();
 
@@ -50,7 +53,10 @@ function relayConnection(client, address, oneWayMs) {
     open.delete(client);
   };
   const up = pump(toServer, (item) => (item === null ? server.end() : server.write(item)), now);
+  const id = totals.connections;
+  const trace = (dir, item) => TRACE && process.stderr.write(`relay #${id} +${(now() - acceptedAt).toFixed(1)} ms ${dir} ${item === null ? 'EOF' : `${item.length} B`} turns ${turns.turns}\n`);
   const down = pump(toClient, (item) => {
+    trace('S>C', item);
     if (item === null) return client.end();
     turns.received();
     client.write(item);
@@ -60,6 +66,7 @@ function relayConnection(client, address, oneWayMs) {
     const before = turns.turns;
     turns.sent();
     totals.roundTrips += turns.turns - before;
+    trace('C>S', chunk);
     totals.bytesToServers += chunk.length;
     toServer.push(chunk, now());
     if (server) up.arm();

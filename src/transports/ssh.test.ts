@@ -48,6 +48,8 @@ interface ServerStats {
   maxOpenChannels: number;
   /** Names of the global requests clients sent. */
   globalRequests: string[];
+  /** Public-key requests received: a query (no signature) or signed. */
+  publicKeyRequests: Array<'query' | 'signed'>;
 }
 
 interface TestServer {
@@ -115,6 +117,7 @@ async function startServer(opts: ServerOptions): Promise<TestServer> {
     openChannels: 0,
     maxOpenChannels: 0,
     globalRequests: [],
+    publicKeyRequests: [],
   };
   const clients = new Set<ServerConnection>();
   const server = new ssh2.Server({ hostKeys: [hostKey.private] }, (client) => {
@@ -139,6 +142,7 @@ async function startServer(opts: ServerOptions): Promise<TestServer> {
       clients.delete(client);
     });
     client.on('authentication', (ctx) => {
+      if (ctx.method === 'publickey') stats.publicKeyRequests.push(ctx.signature ? 'signed' : 'query');
       if (ctx.method !== 'publickey' || ctx.username !== 'fleet') return ctx.reject(['publickey']);
       const pub = userKey.getPublicSSH();
       if (ctx.key.data.length !== pub.length || !timingSafeEqual(ctx.key.data, pub)) return ctx.reject(['publickey']);
@@ -516,6 +520,13 @@ describe('connect', () => {
     // The exec round trip came after the announcement: a proof request would have arrived by now.
     expect(s.stats.globalRequests).not.toContain('hostkeys-prove-00@openssh.com');
     expect(s.stats.globalRequests.filter((n) => !n.startsWith('keepalive'))).toEqual([]);
+  });
+
+  it('authenticates with a key file in one signed request, without asking first', async () => {
+    const s = await server();
+    const connection = await transport({ knownHostsFile: await knownHosts([entry(s)]) }).connect(target(s));
+    expect((await connection.exec({ script: 'echo hi' })).stdout).toBe('hi\n');
+    expect(s.stats.publicKeyRequests).toEqual(['signed']);
   });
 
   it('maps authentication failure', async () => {

@@ -60,8 +60,8 @@ export const checkCommand = {
   },
 };
 
-/** Fail before contacting any host when the textfile could not be written afterwards. */
-async function assertWritableDir(file: string): Promise<void> {
+/** Fail before contacting any host (or reading any report) when the textfile could not be written afterwards. */
+export async function assertWritableDir(file: string): Promise<void> {
   try {
     await access(dirname(file), constants.W_OK);
   } catch {

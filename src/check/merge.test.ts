@@ -138,6 +138,9 @@ describe('mergeCheckReports', () => {
     expect(mergeValues([['a'], ['b']])).toEqual(['a', 'b']);
     expect(mergeValues(['v1', 'v2'])).toBe('v1');
     expect(mergeValues([undefined])).toBeUndefined();
+    // a key only one report has (even `__proto__`, as JSON.parse makes it) is taken from that one alone
+    expect(JSON.stringify(mergeValues([JSON.parse('{"__proto__": {"n": 1}}'), { m: 2 }]))).toBe('{"__proto__":{"n":1},"m":2}');
+    expect(JSON.stringify(mergeValues([{ m: 2 }, JSON.parse('{"__proto__": {"n": 1}}')]))).toBe('{"m":2,"__proto__":{"n":1}}');
   });
 });
 

@@ -41,7 +41,7 @@ export function mergeCheckReports(files: readonly ReportFile[], options: MergeOp
   const ends = reports.map((r) => Date.parse(r.startedAt) + r.durationMs);
   const hosts = reports.flatMap((r) => r.hosts);
   const extra = Object.fromEntries(
-    [...new Set(reports.flatMap((r) => Object.keys(r)))].filter((k) => !KNOWN.has(k)).map((k) => [k, mergeValues(reports.map((r) => (r as unknown as Record<string, unknown>)[k]))]),
+    [...new Set(reports.flatMap((r) => Object.keys(r)))].filter((k) => !KNOWN.has(k)).map((k) => [k, mergeValues(reports.map((r) => ownField(r, k)))]),
   );
   return {
     schema: SCHEMA,
@@ -126,9 +126,14 @@ export function mergeValues(values: readonly unknown[]): unknown {
   if (present.every((v) => typeof v === 'number')) return (present as number[]).reduce((a, b) => a + b, 0);
   if (present.every(Array.isArray)) return (present as unknown[][]).flat();
   if (present.every((v) => typeof v === 'object' && v !== null && !Array.isArray(v))) {
-    const objects = present as Array<Record<string, unknown>>;
+    const objects = present as object[];
     const keys = [...new Set(objects.flatMap((o) => Object.keys(o)))];
-    return Object.fromEntries(keys.map((k) => [k, mergeValues(objects.map((o) => o[k]))]));
+    return Object.fromEntries(keys.map((k) => [k, mergeValues(objects.map((o) => ownField(o, k)))]));
   }
   return present[0];
+}
+
+/** A field the object has itself: a report without `__proto__` must not merge in Object.prototype. */
+function ownField(object: object, key: string): unknown {
+  return Object.hasOwn(object, key) ? (object as Record<string, unknown>)[key] : undefined;
 }

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { UsageError } from '../core/errors.js';
+import { formatShard } from '../inventory/shard.js';
 import { readLastRun } from '../runner/journal.js';
 import { runRollback } from '../runner/rollback.js';
 import { inventorySources, recordableOptions, shardFlag, withHostFlags, withInventoryFlags, withJournalLock, withRun, type HostFlags, type InventoryFlags } from './common.js';
@@ -26,10 +27,11 @@ export const rollbackCommand = {
       .option('purge-cache', { type: 'boolean', default: false, describe: 'with --cache: delete the cached data as well' })
       .check((argv) => {
         if (argv['purge-cache'] && !argv.cache) throw new UsageError('--purge-cache needs --cache');
-        if (argv.cache && argv.shard !== undefined && shardFlag(argv as { shard?: string })!.count > 1) {
+        const shard = shardFlag(argv as unknown as RollbackFlags);
+        if (argv.cache && shard && shard.count > 1) {
           // Shard 1 holds the caches but cannot know whether the other shards' clients are off the
           // mirror yet: removing the cache now would break their pulls.
-          throw new UsageError(`--cache with --shard ${String(argv.shard)}: one shard cannot know that the other shards' clients no longer use the cache. Roll back every shard without --cache, then remove the cache in one unsharded run: fleet rollback INVENTORY --cache`);
+          throw new UsageError(`--cache with --shard ${formatShard(shard)}: one shard cannot know that the other shards' clients no longer use the cache. Roll back every shard without --cache, then remove the cache in one unsharded run: fleet rollback INVENTORY --cache`);
         }
         return true;
       }),

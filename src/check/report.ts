@@ -3,6 +3,7 @@
 import type { Finding } from '../core/finding.js';
 import type { HostOutcome } from '../core/outcome.js';
 import { recapOf } from '../core/outcome.js';
+import type { Shard } from '../inventory/shard.js';
 
 export const SCHEMA = 'fleet.check/v1';
 
@@ -22,6 +23,8 @@ export interface CheckReport {
   readonly schema: typeof SCHEMA;
   readonly runId: string;
   readonly inventory: string;
+  /** The run's --shard; absent for a check of the whole selection (and in a merged report). */
+  readonly shard?: Shard;
   readonly startedAt: string;
   readonly durationMs: number;
   readonly exitCode: number;
@@ -47,6 +50,7 @@ export interface ReportInput {
   readonly outcomes: readonly HostOutcome[];
   readonly rolesOf: (host: string) => readonly Role[];
   readonly fix: string | null;
+  readonly shard?: Shard;
 }
 
 export function buildCheckReport(input: ReportInput): CheckReport {
@@ -57,6 +61,7 @@ export function buildCheckReport(input: ReportInput): CheckReport {
     schema: SCHEMA,
     runId: input.runId,
     inventory: input.inventory,
+    ...(input.shard ? { shard: input.shard } : {}),
     startedAt: input.startedAt.toISOString(),
     durationMs: input.durationMs,
     exitCode: input.exitCode,

@@ -8,6 +8,7 @@ import { hasDrift, recapOf } from '../core/outcome.js';
 import { cacheFactsCommand, parseCacheFacts } from '../facts/cache-host.js';
 import { clientFactsCommand, parseClientFacts } from '../facts/docker-client.js';
 import type { Host, Inventory } from '../inventory/model.js';
+import type { Shard } from '../inventory/shard.js';
 import { BOOT_HOOK_FACT_ARGS } from '../modules/boot-hook/files.js';
 import type { Transport } from '../transports/transport.js';
 import { cacheFindings } from '../check/cache-findings.js';
@@ -28,6 +29,8 @@ export interface CheckOptions {
   readonly diskWarnPercent: number;
   /** The inventory sources as the operator wrote them (`inv.yml`, `-i a -i b`), for the fix commands. */
   readonly inventoryArgs: readonly string[];
+  /** --shard: the hosts are this slice of the selection (for the recap). */
+  readonly shard?: Shard;
 }
 
 export interface CheckResult {
@@ -44,7 +47,8 @@ export async function runCheck(inventory: Inventory, options: CheckOptions, tran
   const runId = newRunId();
   const roles = rolesOf(inventory);
   const hosts = options.hosts.filter((h) => roles(h.name).length > 0);
-  emit({ type: 'run-start', runId, command: 'check', check: true, inventory: inventory.file, hosts: hosts.map((h) => h.name) });
+  const shard = options.shard ? { shard: options.shard } : {};
+  emit({ type: 'run-start', runId, command: 'check', check: true, inventory: inventory.file, hosts: hosts.map((h) => h.name), ...shard });
   emit({ type: 'phase', name: 'check', hosts: hosts.map((h) => h.name) });
 
   const outcomes = await runOnHosts(hosts, options.forks, transport, emit, async (host, shell) => {
@@ -58,7 +62,7 @@ export async function runCheck(inventory: Inventory, options: CheckOptions, tran
   const drifted = outcomes.filter(hasDrift).map((o) => o.host);
   const durationMs = Date.now() - startedAt.getTime();
   const fix = drifted.length > 0 ? `fleet apply ${options.inventoryArgs.map(quote).join(' ')} --limit ${quote(drifted.join(','))}` : null;
-  emit({ type: 'run-done', runId, command: 'check', recap: recapOf(outcomes), outcomes, problems: [], durationMs, notes: fix ? [`to fix the drift: ${fix}`] : [] });
+  emit({ type: 'run-done', runId, command: 'check', recap: recapOf(outcomes), outcomes, problems: [], durationMs, notes: fix ? [`to fix the drift: ${fix}`] : [], ...shard });
   return { runId, startedAt, durationMs, outcomes, fix };
 }
 

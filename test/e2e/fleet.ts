@@ -42,7 +42,7 @@ export function labInventory(options: InventoryOptions = {}): { dir: string; fil
 }
 
 /** Commands that contact no host, and take no --known-hosts. */
-const HOSTLESS = new Set(['inventory', 'schedule', 'render']);
+const HOSTLESS = new Set(['inventory', 'schedule', 'render', 'report']);
 
 /** Run `fleet ARGS` in `cwd` with the lab's known_hosts unless the args name another. */
 export function fleet(cwd: string, args: string[], env: Record<string, string> = {}): Promise<ExecResult> {

@@ -84,7 +84,8 @@ async function cacheGate(inventory: Inventory, caches: readonly Host[], cacheOut
   const broken = cacheOutcomes.filter(isTrouble);
   if (broken.length > 0) return `cache host(s) ${broken.map((o) => o.host).join(', ')} not ready (${broken.map((o) => o.message).join('; ')}); no client was changed`;
   if (options.check) return undefined; // nothing was started, so there is nothing to wait for
-  const mirrors = [...new Set(clients.flatMap((c) => inventory.clientSettings(c).mirrors))];
+  // The caches applied in this run must answer; caches outside it and public fallbacks are not waited for.
+  const mirrors = caches.map((cache) => inventory.cacheMirror(cache));
   const passedOver = (client: Host, reason: string) =>
     emit({ type: 'warning', host: client.name, message: `health gate: cannot reach ${client.name} to probe the mirror from (${reason}); trying another client` });
   const health = await waitForMirrors(transport, clients, mirrors, options.healthTimeoutMs ?? 30_000, passedOver, Math.min(options.forks, GATE_CONNECTS));

@@ -95,7 +95,7 @@ async function cacheGate(inventory: Inventory, caches: readonly Host[], cacheOut
 async function runVerifyPull(inventory: Inventory, clients: readonly Host[], outcomes: readonly HostOutcome[], image: string, transport: Transport) {
   const good = clients.find((c) => outcomes.some((o) => o.host === c.name && (o.status === 'ok' || o.status === 'changed')));
   if (!good) return { ok: false, message: `--verify-pull ${image}: no client ended ok to pull from` };
-  const mirror = inventory.clientSettings(good).mirrors[0];
-  if (!mirror) return { ok: false, message: `--verify-pull ${image}: ${good.name} has no mirror` };
-  return verifyPull(transport, good, mirror, image);
+  const { cacheMirrors } = inventory.clientSettings(good);
+  if (cacheMirrors.length === 0) return { ok: false, message: `--verify-pull ${image}: ${good.name} has no cache of its own to verify (only public fallbacks)` };
+  return verifyPull(transport, good, cacheMirrors, image);
 }

@@ -76,10 +76,10 @@ describe('several caches and a fallback mirror', () => {
     expect(pull.code, pull.stderr).toBe(0);
     const catalog = JSON.parse(await hostSh('client-1', `curl -fsS --max-time 5 ${mirrorOf(surviving!)}/v2/_catalog`));
     expect(catalog.repositories).toContain('library/busybox');
-    // And the surviving cache served this very pull (its catalog may hold busybox from before).
+    // And the surviving cache served this very pull: its catalog may hold busybox from earlier
+    // tests (the data dir outlives a reset), its access log since the stop may not.
     const log = await hostSh(surviving!, `docker logs --since ${since} through-cache 2>&1`);
-    expect(log).toMatch(/"HEAD \/v2\/library\/busybox\/manifests\/latest HTTP/);
-    expect(log).toMatch(/"GET \/v2\/library\/busybox\/manifests\/sha256:/);
+    expect(log).toMatch(/"HEAD \/v2\/library\/busybox\/manifests\/latest HTTP\/1\.1" 200 /);
   });
 
   it('check names the stopped cache, on the cache host and from the clients', async () => {

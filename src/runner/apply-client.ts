@@ -19,7 +19,7 @@ export function applyClient(host: Host, settings: ClientSettings, shell: HostShe
     host,
     {
       daemonJsonPath: settings.daemonJsonPath,
-      probeMirrors: settings.mirrors,
+      probeMirrors: settings.cacheMirrors,
       plan: (facts) => planClient({ ...settings, restart: options.restart, backupSuffix: options.runId, bootHook: bootHookExpectation(settings) }, facts),
       // Remember what the host had before fleet's first apply, so rollback can put it back.
       beforeWrite: async (facts) => {

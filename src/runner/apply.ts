@@ -94,7 +94,8 @@ async function cacheGate(inventory: Inventory, caches: readonly Host[], cacheOut
   const broken = cacheOutcomes.filter(isTrouble);
   if (broken.length > 0) return `cache host(s) ${broken.map((o) => o.host).join(', ')} not ready (${broken.map((o) => o.message).join('; ')}); no client was changed`;
   if (options.check) return undefined; // nothing was started, so there is nothing to wait for
-  const mirrors = [...new Set(clients.flatMap((c) => inventory.clientSettings(c).mirrors))];
+  // The caches applied in this run must answer; caches outside it and public fallbacks are not waited for.
+  const mirrors = caches.map((cache) => inventory.cacheMirror(cache));
   const passedOver = (client: Host, reason: string) =>
     emit({ type: 'warning', host: client.name, message: `health gate: cannot reach ${client.name} to probe the mirror from (${reason}); trying another client` });
   const timeoutMs = options.healthTimeoutMs ?? (cachesInShardOne ? SHARD_MIRROR_WAIT_MS : 30_000);
@@ -105,7 +106,7 @@ async function cacheGate(inventory: Inventory, caches: readonly Host[], cacheOut
 async function runVerifyPull(inventory: Inventory, clients: readonly Host[], outcomes: readonly HostOutcome[], image: string, transport: Transport) {
   const good = clients.find((c) => outcomes.some((o) => o.host === c.name && (o.status === 'ok' || o.status === 'changed')));
   if (!good) return { ok: false, message: `--verify-pull ${image}: no client ended ok to pull from` };
-  const mirror = inventory.clientSettings(good).mirrors[0];
-  if (!mirror) return { ok: false, message: `--verify-pull ${image}: ${good.name} has no mirror` };
-  return verifyPull(transport, good, mirror, image);
+  const { cacheMirrors } = inventory.clientSettings(good);
+  if (cacheMirrors.length === 0) return { ok: false, message: `--verify-pull ${image}: ${good.name} has no cache of its own to verify (only public fallbacks)` };
+  return verifyPull(transport, good, cacheMirrors, image);
 }

@@ -75,7 +75,7 @@ export function rolesOf(inventory: Inventory): (host: string) => Role[] {
 
 async function checkClient(inventory: Inventory, host: Host, shell: HostShell, fixCommand: string): Promise<Finding[]> {
   const settings = inventory.clientSettings(host);
-  const args = { daemonJsonPath: settings.daemonJsonPath, probeMirrors: settings.mirrors, bootHook: BOOT_HOOK_FACT_ARGS };
+  const args = { daemonJsonPath: settings.daemonJsonPath, probeMirrors: settings.cacheMirrors, bootHook: BOOT_HOOK_FACT_ARGS };
   const facts = parseClientFacts(await shell.run(clientFactsCommand(args)), args);
   return clientFindings(settings, facts, fixCommand);
 }

@@ -2,11 +2,17 @@
 // Kubernetes CronJob expects. Built by a lab host's real dockerd (the machine itself runs none)
 // FROM a local stand-in for node:20-slim (test/e2e/node-base-rootfs.sh; no Docker Hub here),
 // passed with --build-arg NODE_IMAGE as an operator with a private mirror would.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments, stringify } from 'yaml';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import type { ICronJob } from 'kubernetes-models/batch/v1/CronJob';
+import { quote } from '../../src/core/command.js';
 import { POD } from '../../src/schedule/kubernetes.js';
-import { hostExec, hostSh, labDir, repoDir, run } from './lab.js';
+import { kubeletExpand } from '../unit/kubelet-expand.js';
+import { fleet } from './fleet.js';
+import { hostExec, hostSh, labDir, readLab, repoDir, run } from './lab.js';
 
 const HOST = 'cache-2';
 const BASE = 'fleet-e2e/node:20-slim';
@@ -88,5 +94,56 @@ describe('the fleet image (Dockerfile)', () => {
     const names = ls.stdout.split(/\s+/);
     for (const runtime of ['yargs', 'ssh2', 'yaml', 'listr2', 'dist', 'templates', 'bin']) expect(names).toContain(runtime);
     for (const dev of ['typescript', 'vitest', 'kubernetes-models', 'src', 'test']) expect(names).not.toContain(dev);
+  }, 300_000);
+
+  it("runs the rendered CronJob's container as kubelet would, and checks the lab with the key and known_hosts mounted as in the pod", async () => {
+    const lab = readLab();
+    const work = path.join(scratch, 'pod');
+    mkdirSync(work);
+    const clients = ['client-1', 'client-2', 'client-3'];
+    // No key file named: in the pod fleet finds the Secret's key as ~/.ssh/id_ed25519.
+    const inventory = { all: { vars: { ansible_user: 'root', mirror_url: lab.mirrorUrl }, children: { clients: { hosts: Object.fromEntries(clients.map((c) => [c, { ansible_host: lab.hosts[c]!.address }])) } } } };
+    writeFileSync(path.join(work, 'lab.yml'), stringify(inventory));
+    copyFileSync(lab.knownHosts, path.join(work, 'known_hosts'));
+    const rendered = await fleet(work, ['schedule', 'lab.yml', '--every', '15m', '--format', 'kubernetes', '--image', IMAGE, '--known-hosts', 'known_hosts', '--out', 'k8s']);
+    expect(rendered.stderr).toBe('');
+    expect(rendered.code).toBe(0);
+    const [inventoryMap, knownHostsMap, cronJob] = parseAllDocuments(readFileSync(path.join(work, 'k8s', 'fleet-check.yaml'), 'utf8')).map((d) => d.toJS()) as [IConfigMap, IConfigMap, ICronJob];
+    const pod = cronJob.spec!.jobTemplate.spec!.template.spec!;
+    const container = pod.containers[0]!;
+
+    // The volumes, as kubelet lays them out: ConfigMap keys as files, the Secret's key root-owned
+    // with the pod's fsGroup (0400 made group-readable), emptyDirs writable by the pod's user.
+    const volumeDir = (name: string) => path.join(work, 'volumes', name);
+    for (const [name, data] of [['inventory', inventoryMap.data], ['known-hosts', knownHostsMap.data]] as const) {
+      mkdirSync(volumeDir(name), { recursive: true });
+      for (const [key, content] of Object.entries(data ?? {})) writeFileSync(path.join(volumeDir(name), key), content, { mode: 0o444 });
+    }
+    const keyItem = pod.volumes!.find((v) => v.name === 'ssh-key')!.secret!;
+    mkdirSync(volumeDir('ssh-key'));
+    const keyFile = path.join(volumeDir('ssh-key'), keyItem.items![0]!.path);
+    copyFileSync(lab.keyFile, keyFile);
+    chownSync(keyFile, 0, pod.securityContext!.fsGroup!);
+    chmodSync(keyFile, keyItem.defaultMode! | 0o040);
+    const mounts = container.volumeMounts!.flatMap((m) => {
+      const volume = pod.volumes!.find((v) => v.name === m.name)!;
+      if (volume.emptyDir) return ['--tmpfs', `${m.mountPath}:rw,uid=${POD.uid},gid=${POD.uid}`];
+      return ['-v', `${volumeDir(m.name)}:${m.mountPath}:ro`];
+    });
+    const env = Object.fromEntries(container.env!.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
+    const [entrypoint, ...words] = [...container.command!, ...(container.args ?? [])].map((w) => kubeletExpand(w, env));
+    const sc = pod.securityContext!;
+    const argv = [
+      'run', '--rm', '--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
+      '--user', `${sc.runAsUser}:${sc.runAsGroup}`, '--group-add', String(sc.fsGroup), '-w', container.workingDir!,
+      ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), ...mounts,
+      '--entrypoint', entrypoint!, container.image!, ...words,
+    ];
+    const r = await hostExec(HOST, `docker ${argv.map(quote).join(' ')}`);
+    expect(r.stderr).toBe('');
+    const report = JSON.parse(r.stdout) as { hosts: Array<{ host: string; status: string }> };
+    expect(report.hosts.map((h) => h.host).sort()).toEqual(clients);
+    for (const h of report.hosts) expect(['in-sync', 'drift']).toContain(h.status);
+    expect([0, 2]).toContain(r.code);
   }, 300_000);
 });

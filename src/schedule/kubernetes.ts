@@ -11,7 +11,7 @@ import { Document, stringify } from 'yaml';
 import { cronExpression } from './cron-expression.js';
 import { escapeExpansion } from './escape.js';
 import { calendarCadence, formatDuration } from './duration.js';
-import { podResources } from './kubernetes-resources.js';
+import { podResources, type PodResources } from './kubernetes-resources.js';
 import { shardCommand } from './kubernetes-shard.js';
 import { EXIT_MEANINGS, RUN_TITLES, runArgv, scheduleSeed, type KubernetesSchedule, type Rendering } from './spec.js';
 
@@ -32,12 +32,13 @@ const RETRIES = 2;
 /** Files and scripts verbatim (`|` blocks, never folded), no anchors: plain for kubectl and for reviewers. */
 const YAML_OUT = { lineWidth: 0, blockQuote: 'literal', aliasDuplicateObjects: false } as const;
 
-export function secretNames(name: string): { ssh: string; env: string } {
+function secretNames(name: string): { ssh: string; env: string } {
   return { ssh: `${name}-ssh`, env: `${name}-env` };
 }
 
 export function renderKubernetes(spec: KubernetesSchedule, outDir: string | undefined): Rendering {
   const schedule = cronExpression(calendarCadence(spec.everySeconds, 'Kubernetes'), scheduleSeed(spec.name, spec.run));
+  const resources = podResources(spec.run.command, spec.hostsPerShard, spec.hostsSource);
   const labels = { 'app.kubernetes.io/name': 'fleet', 'app.kubernetes.io/instance': spec.name, 'app.kubernetes.io/component': spec.run.command };
   const meta = (name: string) => ({ name, ...(spec.namespace === undefined ? {} : { namespace: spec.namespace }), labels });
   const inventory: IConfigMap = {
@@ -60,19 +61,19 @@ export function renderKubernetes(spec: KubernetesSchedule, outDir: string | unde
       startingDeadlineSeconds: Math.min(600, Math.floor(spec.everySeconds / 2)),
       successfulJobsHistoryLimit: 3,
       failedJobsHistoryLimit: 3,
-      jobTemplate: { metadata: { labels }, spec: jobSpec(spec, labels) },
+      jobTemplate: { metadata: { labels }, spec: jobSpec(spec, labels, resources) },
     },
   };
   const doc = new Document(cronJob, { aliasDuplicateObjects: false });
-  const resources = doc.getIn(['spec', 'jobTemplate', 'spec', 'template', 'spec', 'containers', 0, 'resources'], true) as { commentBefore?: string } | undefined;
-  if (resources) resources.commentBefore = podResources(spec.run.command, spec.hostsPerShard, spec.hostsSource).explanation.join('\n');
+  const resourcesNode = doc.getIn(['spec', 'jobTemplate', 'spec', 'template', 'spec', 'containers', 0, 'resources'], true) as { commentBefore?: string } | undefined;
+  if (resourcesNode) resourcesNode.commentBefore = resources.explanation.join('\n');
   doc.commentBefore = header(spec, schedule.describe);
   const content = [stringify(inventory, YAML_OUT), stringify(knownHosts, YAML_OUT), doc.toString(YAML_OUT)].join('---\n');
   const file = `${spec.name}.yaml`;
   return { files: [{ name: file, content }], nextSteps: nextSteps(spec, outDir === undefined ? file : `${outDir}/${file}`) };
 }
 
-function jobSpec(spec: KubernetesSchedule, labels: Record<string, string>): IJobSpec {
+function jobSpec(spec: KubernetesSchedule, labels: Record<string, string>, resources: PodResources): IJobSpec {
   const verdicts = [...VERDICT_EXIT_CODES[spec.run.command]];
   const sharded = spec.shards > 1;
   return {
@@ -90,13 +91,12 @@ function jobSpec(spec: KubernetesSchedule, labels: Record<string, string>): IJob
         { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
       ],
     },
-    template: { metadata: { labels }, spec: podSpec(spec) },
+    template: { metadata: { labels }, spec: podSpec(spec, resources) },
   };
 }
 
-function podSpec(spec: KubernetesSchedule): IPodSpec {
+function podSpec(spec: KubernetesSchedule, resources: PodResources): IPodSpec {
   const secrets = secretNames(spec.name);
-  const resources = podResources(spec.run.command, spec.hostsPerShard, spec.hostsSource);
   const argv = runArgv(spec.run, true);
   const container: IContainer = {
     name: 'fleet',

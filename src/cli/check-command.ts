@@ -46,6 +46,7 @@ export const checkCommand = {
       outcomes: result.outcomes,
       rolesOf: rolesOf(inventory),
       fix: result.fix,
+      cacheStats: result.cacheStats,
     });
     if (argv.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     if (argv.prometheus) {

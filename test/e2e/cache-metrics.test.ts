@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet, labInventory } from './fleet.js';
 import { hostExec, hostSh, readLab, resetClients, resetHost } from './lab.js';
-import { samples, startNodeExporter, type NodeExporter } from './node-exporter.js';
+import { metricsTheRulesUse, samples, startNodeExporter, type NodeExporter } from './node-exporter.js';
 
 const DEBUG_PORT = 5001;
 
@@ -79,6 +79,10 @@ describe('fleet check reports what the cache saved', () => {
     const value = (result: string) => samples(metrics).find((s) => s.name === 'fleet_cache_requests_total' && s.labels.host === 'cache-1' && s.labels.role === 'cache' && s.labels.kind === 'manifest' && s.labels.result === result)?.value;
     expect(value('miss')).toBe(own.Misses);
     expect(value('hit')).toBe(own.Requests - own.Misses);
+    // what monitoring.test.ts leaves to this file: the cache counters the alert rules use
+    const cacheMetrics = [...metricsTheRulesUse()].filter((name) => name.startsWith('fleet_cache_'));
+    expect(cacheMetrics).toContain('fleet_cache_requests_total');
+    for (const name of cacheMetrics) expect(samples(metrics).some((s) => s.name === name), name).toBe(true);
   });
 });
 

@@ -1,7 +1,11 @@
 // Debian's prometheus-node-exporter serving a directory of textfiles (textfile collector only,
 // on a free port of 127.0.0.1), as a monitoring setup reads fleet's `check --prometheus FILE`.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { repoDir } from './lab.js';
 
 const NODE_EXPORTER = 'prometheus-node-exporter';
 
@@ -38,6 +42,12 @@ export async function startNodeExporter(textfileDir: string): Promise<NodeExport
       throw new Error(`${NODE_EXPORTER} did not answer on ${url}: ${last}; log: ${log}`);
     },
   };
+}
+
+/** Names of the fleet_* metrics the shipped alert rules use. */
+export function metricsTheRulesUse(): Set<string> {
+  const rules = parse(readFileSync(join(repoDir, 'templates', 'monitoring', 'fleet-alerts.yml'), 'utf8')) as { groups: Array<{ rules: Array<{ expr: string }> }> };
+  return new Set(rules.groups.flatMap((g) => g.rules.flatMap((r) => [...r.expr.matchAll(/\b(fleet_[a-z0-9_]+)\b/g)].map((m) => m[1]!))));
 }
 
 export interface Sample { key: string; name: string; labels: Record<string, string>; value: number }

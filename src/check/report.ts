@@ -1,6 +1,7 @@
 // The one document `fleet check --json` prints, and what the Prometheus textfile is made from.
 // Its shape is documented in README ("fleet check --json"); bump SCHEMA when it changes.
 import type { Finding } from '../core/finding.js';
+import type { CacheStats } from '../facts/cache-metrics.js';
 import type { HostOutcome } from '../core/outcome.js';
 import { recapOf } from '../core/outcome.js';
 import type { Shard } from '../inventory/shard.js';
@@ -17,6 +18,8 @@ export interface CheckHostReport {
   readonly message: string;
   readonly durationMs: number;
   readonly findings: readonly Finding[];
+  /** Cache hosts whose registry answered: its proxy counters since it started (README). */
+  readonly cache?: CacheStats;
 }
 
 export interface CheckReport {
@@ -51,6 +54,7 @@ export interface ReportInput {
   readonly rolesOf: (host: string) => readonly Role[];
   readonly fix: string | null;
   readonly shard?: Shard;
+  readonly cacheStats?: ReadonlyMap<string, CacheStats>;
 }
 
 export function buildCheckReport(input: ReportInput): CheckReport {
@@ -80,6 +84,7 @@ export function buildCheckReport(input: ReportInput): CheckReport {
       message: o.message,
       durationMs: o.durationMs,
       findings: o.findings ?? [],
+      ...(input.cacheStats?.has(o.host) ? { cache: input.cacheStats.get(o.host)! } : {}),
     })),
     fix: input.fix,
   };

@@ -48,6 +48,7 @@ export const checkCommand = {
       rolesOf: rolesOf(inventory),
       fix: result.fix,
       shard,
+      cacheStats: result.cacheStats,
     });
     if (argv.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     if (argv.prometheus) {

@@ -6,6 +6,8 @@ import type { Finding } from '../core/finding.js';
 import type { HostOutcome } from '../core/outcome.js';
 import { hasDrift, recapOf } from '../core/outcome.js';
 import { cacheFactsCommand, parseCacheFacts } from '../facts/cache-host.js';
+import type { CacheStats } from '../facts/cache-metrics.js';
+import { effectivenessLine } from '../check/cache-effectiveness.js';
 import { clientFactsCommand, parseClientFacts } from '../facts/docker-client.js';
 import type { Host, Inventory } from '../inventory/model.js';
 import type { Shard } from '../inventory/shard.js';
@@ -40,6 +42,8 @@ export interface CheckResult {
   readonly outcomes: readonly HostOutcome[];
   /** The apply command that fixes every drifted host, or null when nothing drifted. */
   readonly fix: string | null;
+  /** The proxy counters of each cache host that answered. */
+  readonly cacheStats: ReadonlyMap<string, CacheStats>;
 }
 
 export async function runCheck(inventory: Inventory, options: CheckOptions, transport: Transport, emit: Emit): Promise<CheckResult> {
@@ -51,19 +55,26 @@ export async function runCheck(inventory: Inventory, options: CheckOptions, tran
   emit({ type: 'run-start', runId, command: 'check', check: true, inventory: inventory.file, hosts: hosts.map((h) => h.name), ...shard });
   emit({ type: 'phase', name: 'check', hosts: hosts.map((h) => h.name) });
 
+  const cacheStats = new Map<string, CacheStats>();
   const outcomes = await runOnHosts(hosts, options.forks, transport, emit, async (host, shell) => {
     const fixCommand = `fleet apply ${options.inventoryArgs.map(quote).join(' ')} --limit ${quote(host.name)}`;
     const findings: Finding[] = [];
-    if (roles(host.name).includes('cache')) findings.push(...(await checkCache(inventory, host, shell, options, fixCommand)));
+    if (roles(host.name).includes('cache')) {
+      const cache = await checkCache(inventory, host, shell, options, fixCommand);
+      findings.push(...cache.findings);
+      if (cache.stats) cacheStats.set(host.name, cache.stats);
+    }
     if (roles(host.name).includes('client')) findings.push(...(await checkClient(inventory, host, shell, fixCommand)));
-    return outcomeOf(findings);
+    const outcome = outcomeOf(findings);
+    const stats = cacheStats.get(host.name);
+    return stats ? { ...outcome, message: `${outcome.message}; cache: ${effectivenessLine(stats)}` } : outcome;
   });
 
   const drifted = outcomes.filter(hasDrift).map((o) => o.host);
   const durationMs = Date.now() - startedAt.getTime();
   const fix = drifted.length > 0 ? `fleet apply ${options.inventoryArgs.map(quote).join(' ')} --limit ${quote(drifted.join(','))}` : null;
   emit({ type: 'run-done', runId, command: 'check', recap: recapOf(outcomes), outcomes, problems: [], durationMs, notes: fix ? [`to fix the drift: ${fix}`] : [], ...shard });
-  return { runId, startedAt, durationMs, outcomes, fix };
+  return { runId, startedAt, durationMs, outcomes, fix, cacheStats };
 }
 
 /** What check looks at on each host: cache, client, or both; none for hosts in neither group. */
@@ -80,16 +91,17 @@ async function checkClient(inventory: Inventory, host: Host, shell: HostShell, f
   return clientFindings(settings, facts, fixCommand);
 }
 
-async function checkCache(inventory: Inventory, host: Host, shell: HostShell, options: CheckOptions, fixCommand: string): Promise<Finding[]> {
+async function checkCache(inventory: Inventory, host: Host, shell: HostShell, options: CheckOptions, fixCommand: string): Promise<{ findings: Finding[]; stats?: CacheStats }> {
   const settings = inventory.cacheSettings(host);
   const { sources, problems, warnings } = await allowSources(inventory, settings.allowCidrs);
   if (problems.length > 0) {
-    return [{ kind: 'allowlist', severity: 'error', subject: 'mirror allowlist', expected: 'an IPv4 source for every client', found: problems.join('; '), fix: 'fix the inventory' }];
+    return { findings: [{ kind: 'allowlist', severity: 'error', subject: 'mirror allowlist', expected: 'an IPv4 source for every client', found: problems.join('; '), fix: 'fix the inventory' }] };
   }
   const probeUrl = `http://127.0.0.1:${settings.mirrorPort}/v2/`;
-  const facts = parseCacheFacts(await shell.run(cacheFactsCommand(settings.image, settings.dataDir, probeUrl)), probeUrl);
+  const facts = parseCacheFacts(await shell.run(cacheFactsCommand(settings.image, settings.dataDir, probeUrl, true)), probeUrl, true);
   const churn = warnings.map((found): Finding => ({ kind: 'allowlist-churn', severity: 'warning', subject: 'mirror allowlist', expected: 'every client inside mirror_allow_cidrs', found, fix: 'add the network to mirror_allow_cidrs' }));
-  return [...cacheFindings({ settings, sources, diskWarnPercent: options.diskWarnPercent, fixCommand }, facts), ...churn];
+  const findings = [...cacheFindings({ settings, sources, diskWarnPercent: options.diskWarnPercent, fixCommand }, facts), ...churn];
+  return { findings, ...(facts.cacheStats?.ok ? { stats: facts.cacheStats.stats } : {}) };
 }
 
 /** failed when a check could not be completed, drift when anything differs, ok otherwise. */

@@ -12,6 +12,16 @@ export const REGISTRY_CONFIG = '/etc/fleet/through-cache.yml';
 export const LEGACY_ENV_FILE = '/etc/fleet/through-cache.env';
 const KEY_LINE = '# fleet-key: ';
 
+/**
+ * Where the registry serves its debug endpoint (/debug/vars; /metrics with prometheus enabled):
+ * the loopback of the container's own network namespace. No port is published for it, so nothing
+ * listens on any address of the host: not its interfaces, nor its loopback, which Docker before 28
+ * lets hosts on the same L2 reach through a 127.0.0.1-published port. fleet reads it from the
+ * host by entering the container's network namespace (see facts/cache-metrics.ts).
+ */
+export const DEBUG_ADDR = '127.0.0.1:5001';
+export const DEBUG_METRICS_PATH = '/metrics';
+
 /** 256 random bits as hex: what a host's config key looks like. */
 export function isConfigKey(text: string | undefined): text is string {
   return text !== undefined && /^[0-9a-f]{64}$/.test(text);
@@ -34,7 +44,12 @@ export function registryConfig(settings: CacheSettings, key: string): string {
       // The proxy's expiry scheduler only deletes with this on; without it the disk only grows.
       delete: { enabled: true },
     },
-    http: { addr: ':5000', headers: { 'X-Content-Type-Options': ['nosniff'] } },
+    http: {
+      addr: ':5000',
+      headers: { 'X-Content-Type-Options': ['nosniff'] },
+      // The proxy's request counters: expvar at /debug/vars (2.8), Prometheus text (3.x).
+      debug: { addr: DEBUG_ADDR, prometheus: { enabled: true, path: DEBUG_METRICS_PATH } },
+    },
     proxy,
   };
   // Every string double-quoted, never folded: read the same by YAML 1.1 (the registry's Go

@@ -110,3 +110,13 @@ describe('cacheFindings', () => {
     expect(findings.some((f) => f.severity === 'error')).toBe(planned === 'refuse');
   });
 });
+
+describe('cache proxy counters', () => {
+  const unreadable = { ok: false as const, detail: 'no answer on 127.0.0.1:5001 in the container (exit 7)' };
+  it('warns when a running registry does not give its counters, and only then', () => {
+    expect(cacheFindings(spec, converged({ cacheStats: unreadable })).map((f) => `${f.severity}:${f.kind}:${f.found}`)).toEqual([`warning:cache-metrics:${unreadable.detail}`]);
+    expect(kinds(converged({ cacheStats: { ok: true, stats: { requests: { manifest: { hit: 1, miss: 0 } } } } }))).toEqual([]);
+    const stopped = { ...convergedCacheHost().container!, status: 'exited' };
+    expect(kinds(converged({ container: stopped, cacheStats: unreadable }))).toEqual(['drift:container-stopped']);
+  });
+});

@@ -158,6 +158,10 @@ function healthFindings(spec: CacheCheckSpec, facts: CacheFacts): Finding[] {
   if (probe && !probe.ok) {
     findings.push({ kind: 'registry-unhealthy', severity: 'drift', subject: `GET ${probe.url} on the cache host`, expected: 'HTTP 200', found: probe.detail, fix: `${spec.fixCommand}; if the container runs, see \`docker logs ${CONTAINER_NAME}\`` });
   }
+  const stats = facts.cacheStats;
+  if (stats && !stats.ok && facts.container?.status === 'running') {
+    findings.push({ kind: 'cache-metrics', severity: 'warning', subject: "the registry's proxy counters (debug endpoint in the container)", expected: 'readable', found: stats.detail, fix: spec.fixCommand });
+  }
   const use = facts.dataDiskUsePercent;
   if (use !== undefined && use >= spec.diskWarnPercent) {
     findings.push({ kind: 'data-disk', severity: 'warning', subject: `disk holding ${spec.settings.dataDir}`, expected: `under ${spec.diskWarnPercent}% used`, found: `${use}% used`, fix: 'grow the disk or free space on it (the proxy itself deletes blobs once they expire)' });

@@ -3,7 +3,8 @@
 import type { Finding } from '../core/finding.js';
 import type { ClientFacts } from '../facts/docker-client.js';
 import type { ClientSettings } from '../inventory/model.js';
-import { fileMirrors, hasMirrorsKey, MIRRORS_KEY, normaliseMirror, sameMirrors, type DaemonJson } from '../modules/docker-daemon/daemon-json.js';
+import { fileMirrors, hasMirrorsKey, MIRRORS_KEY, sameMirrors, type DaemonJson } from '../modules/docker-daemon/daemon-json.js';
+import { canonicalMirror } from '../core/mirror-url.js';
 import { readDaemonJson } from '../modules/docker-daemon/plan.js';
 import { bootHookExpectation, bootHookFindings, bootHookState } from '../modules/boot-hook/state.js';
 
@@ -55,7 +56,7 @@ export function clientFindings(settings: ClientSettings, facts: ClientFacts, fix
     findings.push({
       kind: 'mirror-unreachable',
       severity: 'drift',
-      subject: `GET ${normaliseMirror(probe.url)}/v2/ from this host`,
+      subject: `GET ${canonicalMirror(probe.url)}/v2/ from this host`,
       expected: 'HTTP 200',
       found: probe.detail,
       fix: 'check the cache host (`fleet check --limit <cache host>`) and the network between this host and the mirror',

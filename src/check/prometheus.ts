@@ -10,8 +10,9 @@ const SEVERITIES = ['drift', 'error', 'warning'] as const;
 
 export function formatPrometheus(report: CheckReport): string {
   const out: string[] = [];
-  const metric = (name: string, help: string, samples: Array<[Record<string, string>, number]>) => {
-    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+  const metric = (name: string, help: string, samples: Array<[Record<string, string>, number]>, type: 'gauge' | 'counter' = 'gauge') => {
+    if (samples.length === 0) return; // a family without samples says nothing
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     for (const [labels, value] of samples) out.push(`${name}${formatLabels({ inventory: report.inventory, ...labels })} ${formatValue(value)}`);
   };
   const hostLabels = (h: CheckReport['hosts'][number]) => ({ host: h.host, role: h.roles.join(',') });
@@ -31,6 +32,26 @@ export function formatPrometheus(report: CheckReport): string {
     'fleet_check_finding',
     'Findings on the host by kind (the kind field of check --json), while the host has any.',
     reached.flatMap((h) => kindsOf(h.findings).map(({ kind, severity, count }): [Record<string, string>, number] => [{ ...hostLabels(h), kind, severity }, count])),
+  );
+  // The cache's own counters (README "Cache effectiveness"): they restart at 0 with the registry
+  // container, which rate() and increase() take as a counter reset.
+  const caches = report.hosts.flatMap((h) => (h.cache ? [{ labels: hostLabels(h), stats: h.cache }] : []));
+  metric(
+    'fleet_cache_requests_total',
+    'Requests the pull-through cache answered since its registry started, by kind (manifest, blob) and result (hit: from its disk, miss: fetched upstream; a manifest miss is a Docker Hub pull).',
+    caches.flatMap(({ labels, stats }) =>
+      (['manifest', 'blob'] as const).flatMap((kind) => {
+        const counts = stats.requests[kind];
+        return counts ? (['hit', 'miss'] as const).map((result): [Record<string, string>, number] => [{ ...labels, kind, result }, counts[result]]) : [];
+      }),
+    ),
+    'counter',
+  );
+  metric(
+    'fleet_cache_bytes_total',
+    'Bytes the pull-through cache fetched from upstream and served to clients since its registry started (registry 3 only).',
+    caches.flatMap(({ labels, stats }) => (stats.bytes ? (['upstream', 'served'] as const).map((direction): [Record<string, string>, number] => [{ ...labels, direction }, stats.bytes![direction]]) : [])),
+    'counter',
   );
   metric('fleet_check_hosts', 'Hosts checked, by status.', STATUSES.map((status) => [{ status }, report.hosts.filter((h) => h.status === status).length]));
   metric('fleet_check_last_run_timestamp_seconds', 'When the check started, in seconds since the Unix epoch.', [[{}, Date.parse(report.startedAt) / 1000]]);

@@ -1,8 +1,10 @@
 // The one document `fleet check --json` prints, and what the Prometheus textfile is made from.
 // Its shape is documented in README ("fleet check --json"); bump SCHEMA when it changes.
 import type { Finding } from '../core/finding.js';
+import type { CacheStats } from '../facts/cache-metrics.js';
 import type { HostOutcome } from '../core/outcome.js';
 import { recapOf } from '../core/outcome.js';
+import type { Shard } from '../inventory/shard.js';
 
 export const SCHEMA = 'fleet.check/v1';
 
@@ -18,12 +20,16 @@ export interface CheckHostReport {
   readonly message: string;
   readonly durationMs: number;
   readonly findings: readonly Finding[];
+  /** Cache hosts whose registry answered: its proxy counters since it started (README). */
+  readonly cache?: CacheStats;
 }
 
 export interface CheckReport {
   readonly schema: typeof SCHEMA;
   readonly runId: string;
   readonly inventory: string;
+  /** The run's --shard; absent for a check of the whole selection (and in a merged report). */
+  readonly shard?: Shard;
   readonly startedAt: string;
   readonly durationMs: number;
   readonly exitCode: number;
@@ -49,6 +55,8 @@ export interface ReportInput {
   readonly outcomes: readonly HostOutcome[];
   readonly rolesOf: (host: string) => readonly Role[];
   readonly fix: string | null;
+  readonly shard?: Shard;
+  readonly cacheStats?: ReadonlyMap<string, CacheStats>;
 }
 
 export function buildCheckReport(input: ReportInput): CheckReport {
@@ -59,6 +67,7 @@ export function buildCheckReport(input: ReportInput): CheckReport {
     schema: SCHEMA,
     runId: input.runId,
     inventory: input.inventory,
+    ...(input.shard ? { shard: input.shard } : {}),
     startedAt: input.startedAt.toISOString(),
     durationMs: input.durationMs,
     exitCode: input.exitCode,
@@ -78,6 +87,7 @@ export function buildCheckReport(input: ReportInput): CheckReport {
       message: o.message,
       durationMs: o.durationMs,
       findings: o.findings ?? [],
+      ...(input.cacheStats?.has(o.host) ? { cache: input.cacheStats.get(o.host)! } : {}),
     })),
     fix: input.fix,
   };

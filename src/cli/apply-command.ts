@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { runApply } from '../runner/apply.js';
 import { exitCodeFor } from './exit-codes.js';
-import { recordableOptions, requiredSources, withHostFlags, withInventoryFlags, withJournalLock, withRun, type HostFlags, type InventoryFlags } from './common.js';
+import { recordableOptions, requiredSources, shardFlag, withHostFlags, withInventoryFlags, withJournalLock, withRun, type HostFlags, type InventoryFlags } from './common.js';
 import { resolveRunHosts, rolloutOptions, withRolloutFlags, type RolloutFlags } from './rollout-flags.js';
 
 interface ApplyFlags extends HostFlags, RolloutFlags, InventoryFlags {
@@ -22,7 +22,7 @@ export const applyCommand = {
       .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'with --check: exit 2 when a host would change (drift), 6 with failures too' })
       .option('verify-pull', { type: 'string', describe: 'afterwards, pull IMAGE on one client through the mirror and confirm the cache holds it' })
       .option('restart', { type: 'boolean', default: false, describe: 'restart docker instead of reloading it (stops running containers unless live-restore is on)' }),
-  handler: (argv: ApplyFlags): Promise<number> => withJournalLock(argv['journal-dir'], () => apply(argv)),
+  handler: (argv: ApplyFlags): Promise<number> => withJournalLock(argv['journal-dir'], () => apply(argv), shardFlag(argv)),
 };
 
 async function apply(argv: ApplyFlags): Promise<number> {
@@ -37,6 +37,7 @@ async function apply(argv: ApplyFlags): Promise<number> {
     journalDir: argv['journal-dir'],
     settleTimeoutMs: argv['settle-timeout'] * 1000,
     recordedOptions: recordableOptions(argv),
+    shard: shardFlag(argv),
     ...(argv['verify-pull'] ? { verifyPull: argv['verify-pull'] } : {}),
   };
   const result = await withRun(argv, (transport, emit) => runApply(inventory, options, transport, emit));

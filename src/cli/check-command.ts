@@ -8,7 +8,7 @@ import { inventoryArgs } from '../inventory/args.js';
 import { SilentReporter } from '../reporters/silent.js';
 import { rolesOf, runCheck } from '../runner/check.js';
 import { checkExitCode } from './exit-codes.js';
-import { makeReporter, requiredSources, resolveHosts, withHostFlags, withInventoryFlags, withRun, type HostFlags, type InventoryFlags } from './common.js';
+import { makeReporter, requiredSources, resolveHosts, shardFlag, withHostFlags, withInventoryFlags, withRun, type HostFlags, type InventoryFlags } from './common.js';
 
 interface CheckFlags extends HostFlags, InventoryFlags {
   prometheus?: string;
@@ -32,8 +32,9 @@ export const checkCommand = {
   handler: async (argv: CheckFlags): Promise<number> => {
     if (argv.prometheus) await assertWritableDir(argv.prometheus);
     const sources = requiredSources(argv, 'check');
-    const { inventory, hosts } = await resolveHosts(sources, argv.limit);
-    const options = { hosts, forks: argv.forks, diskWarnPercent: argv['disk-warning'], inventoryArgs: inventoryArgs(sources) };
+    const shard = shardFlag(argv);
+    const { inventory, hosts } = await resolveHosts(sources, argv.limit, shard);
+    const options = { hosts, forks: argv.forks, diskWarnPercent: argv['disk-warning'], inventoryArgs: inventoryArgs(sources), shard };
     const reporter = argv.json ? new SilentReporter() : await makeReporter(false);
     const result = await withRun(argv, (transport, emit) => runCheck(inventory, options, transport, emit), reporter);
     const exitCode = checkExitCode(result.outcomes);
@@ -46,6 +47,8 @@ export const checkCommand = {
       outcomes: result.outcomes,
       rolesOf: rolesOf(inventory),
       fix: result.fix,
+      shard,
+      cacheStats: result.cacheStats,
     });
     if (argv.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     if (argv.prometheus) {
@@ -58,8 +61,8 @@ export const checkCommand = {
   },
 };
 
-/** Fail before contacting any host when the textfile could not be written afterwards. */
-async function assertWritableDir(file: string): Promise<void> {
+/** Fail before contacting any host (or reading any report) when the textfile could not be written afterwards. */
+export async function assertWritableDir(file: string): Promise<void> {
   try {
     await access(dirname(file), constants.W_OK);
   } catch {

@@ -9,6 +9,7 @@ import { visible } from '../core/terminal-text.js';
 import { loadInventory } from '../inventory/load.js';
 import { selectHosts } from '../inventory/limit.js';
 import type { Host, Inventory } from '../inventory/model.js';
+import { parseShard, selectShard, type Shard } from '../inventory/shard.js';
 import { chooseReporterKind, type Reporter } from '../reporters/reporter.js';
 import { JsonReporter } from '../reporters/json.js';
 import { PlainReporter } from '../reporters/plain.js';
@@ -33,6 +34,7 @@ export interface HostFlags {
   'keepalive-interval': number;
   'keepalive-count': number;
   'journal-dir': string;
+  shard?: string;
 }
 
 export function withHostFlags<T>(yargs: Argv<T>) {
@@ -48,8 +50,11 @@ export function withHostFlags<T>(yargs: Argv<T>) {
     .option('keepalive-interval', { type: 'number', default: 5, describe: 'seconds between SSH keepalives; a host that stops answering is dropped after interval x (count + 1)' })
     .option('keepalive-count', { type: 'number', default: 3, describe: 'unanswered keepalives in a row before a host is called unreachable' })
     .option('journal-dir', { type: 'string', default: '.fleet', describe: 'where the local run journal is kept' })
+    .option('shard', { type: 'string', requiresArg: true, describe: 'work on slice I of K (e.g. 2/3) of the selected clients, chosen by a hash of the host name; cache hosts are in shard 1' })
     .check((argv) => {
       const flags = argv as unknown as HostFlags;
+      if (Array.isArray(flags.shard)) throw new UsageError('--shard: give it once (I/K)');
+      if (flags.shard !== undefined) parseShard(flags.shard);
       if (!Number.isInteger(flags.forks) || flags.forks < 1) throw new UsageError('--forks must be a whole number of at least 1');
       if (!Number.isInteger(flags['connect-retries']) || flags['connect-retries'] < 0) throw new UsageError('--connect-retries must be a whole number of at least 0');
       if (!Number.isInteger(flags['keepalive-count']) || flags['keepalive-count'] < 1) throw new UsageError('--keepalive-count must be a whole number of at least 1');
@@ -84,9 +89,16 @@ export function requiredSources(flags: InventoryFlags, command: string): string[
   return sources;
 }
 
-export async function resolveHosts(sources: readonly string[], limit: string | undefined): Promise<{ inventory: Inventory; hosts: Host[] }> {
+/** --shard as given, parsed; undefined without the flag. */
+export function shardFlag(flags: Pick<HostFlags, 'shard'>): Shard | undefined {
+  return flags.shard === undefined ? undefined : parseShard(flags.shard);
+}
+
+/** The inventory and the hosts to work on: --limit, then this run's --shard of what it selected. */
+export async function resolveHosts(sources: readonly string[], limit: string | undefined, shard?: Shard): Promise<{ inventory: Inventory; hosts: Host[] }> {
   const inventory = await loadInventory(sources, process.env);
-  return { inventory, hosts: selectHosts(inventory, limit) };
+  const limited = selectHosts(inventory, limit);
+  return { inventory, hosts: shard ? selectShard(limited, new Set(inventory.caches.map((h) => h.name)), shard) : limited };
 }
 
 export function makeTransport(flags: HostFlags): Transport {
@@ -130,11 +142,12 @@ export async function withRun<R>(flags: HostFlags, work: (transport: Transport, 
 
 /**
  * Hold the journal for the whole of a command that writes it (apply, rollback; with --check too,
- * which records its run): a second such run on the same journal is refused at once.
+ * which records its run): a second such run on the same journal is refused at once, unless the two
+ * are shards of one K (disjoint hosts).
  */
-export async function withJournalLock<R>(journalDir: string, work: () => Promise<R>): Promise<R> {
+export async function withJournalLock<R>(journalDir: string, work: () => Promise<R>, shard?: Shard): Promise<R> {
   const command = ['fleet', ...process.argv.slice(2)].map(quote).join(' ');
-  const lock = await lockJournal(journalDir, command, (note) => process.stderr.write(`fleet: ${visible(note)}\n`));
+  const lock = await lockJournal(journalDir, command, (note) => process.stderr.write(`fleet: ${visible(note)}\n`), shard);
   try {
     return await work();
   } finally {

@@ -8,6 +8,7 @@ import { checkCommand } from './check-command.js';
 import { inventoryCommand } from './inventory-command.js';
 import { rollbackCommand } from './rollback-command.js';
 import { renderCommand } from './render-command.js';
+import { reportCommand } from './report-command.js';
 import { scheduleCommand } from './schedule-command.js';
 import { EXIT } from './exit-codes.js';
 
@@ -27,7 +28,8 @@ async function main(argv: string[]): Promise<number> {
     .command({ ...scheduleCommand, handler: wrap(scheduleCommand.handler) } as never)
     .command({ ...renderCommand, handler: wrap(renderCommand.handler) } as never)
     .command({ ...inventoryCommand, handler: wrap(inventoryCommand.handler) } as never)
-    .demandCommand(1, 'name a command: apply, rollback, check, schedule, inventory, render')
+    .command({ ...reportCommand, handler: wrap(reportCommand.handler) } as never)
+    .demandCommand(1, 'name a command: apply, rollback, check, schedule, inventory, render, report')
     .strict()
     .help()
     .alias('help', 'h')

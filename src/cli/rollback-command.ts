@@ -1,8 +1,9 @@
 import type { Argv } from 'yargs';
 import { UsageError } from '../core/errors.js';
+import { formatShard } from '../inventory/shard.js';
 import { readLastRun } from '../runner/journal.js';
 import { runRollback } from '../runner/rollback.js';
-import { inventorySources, recordableOptions, withHostFlags, withInventoryFlags, withJournalLock, withRun, type HostFlags, type InventoryFlags } from './common.js';
+import { inventorySources, recordableOptions, shardFlag, withHostFlags, withInventoryFlags, withJournalLock, withRun, type HostFlags, type InventoryFlags } from './common.js';
 import { resolveRunHosts, rolloutOptions, withRolloutFlags, type RolloutFlags } from './rollout-flags.js';
 import { exitCodeFor } from './exit-codes.js';
 
@@ -26,9 +27,15 @@ export const rollbackCommand = {
       .option('purge-cache', { type: 'boolean', default: false, describe: 'with --cache: delete the cached data as well' })
       .check((argv) => {
         if (argv['purge-cache'] && !argv.cache) throw new UsageError('--purge-cache needs --cache');
+        const shard = shardFlag(argv as unknown as RollbackFlags);
+        if (argv.cache && shard && shard.count > 1) {
+          // Shard 1 holds the caches but cannot know whether the other shards' clients are off the
+          // mirror yet: removing the cache now would break their pulls.
+          throw new UsageError(`--cache with --shard ${formatShard(shard)}: one shard cannot know that the other shards' clients no longer use the cache. Roll back every shard without --cache, then remove the cache in one unsharded run: fleet rollback INVENTORY --cache`);
+        }
         return true;
       }),
-  handler: (argv: RollbackFlags): Promise<number> => withJournalLock(argv['journal-dir'], () => rollback(argv)),
+  handler: (argv: RollbackFlags): Promise<number> => withJournalLock(argv['journal-dir'], () => rollback(argv), shardFlag(argv)),
 };
 
 async function rollback(argv: RollbackFlags): Promise<number> {
@@ -40,7 +47,7 @@ async function rollback(argv: RollbackFlags): Promise<number> {
     process.stderr.write(`fleet: rolling back apply ${last.runId} (inventory ${sources.join(', ')})\n`);
   }
   const { inventory, hosts } = await resolveRunHosts(sources, argv, 'rollback');
-  const options = { hosts, dryRun: argv.check, diff: argv.diff, restart: argv.restart, forks: argv.forks, rollout: rolloutOptions(argv), journalDir: argv['journal-dir'], settleTimeoutMs: argv['settle-timeout'] * 1000, cache: argv.cache, purgeCache: argv['purge-cache'], recordedOptions: recordableOptions(argv) };
+  const options = { hosts, dryRun: argv.check, diff: argv.diff, restart: argv.restart, forks: argv.forks, rollout: rolloutOptions(argv), journalDir: argv['journal-dir'], settleTimeoutMs: argv['settle-timeout'] * 1000, cache: argv.cache, purgeCache: argv['purge-cache'], recordedOptions: recordableOptions(argv), shard: shardFlag(argv) };
   const result = await withRun(argv, (transport, emit) => runRollback(inventory, options, transport, emit));
   return exitCodeFor(result.outcomes, result.problems);
 }

@@ -6,7 +6,7 @@ import type { Host, Inventory } from '../inventory/model.js';
 import { parseMaxFailPercent, parseSerial, type RolloutOptions } from '../runner/batches.js';
 import type { CommandName } from '../runner/events.js';
 import { selectRetryHosts } from '../runner/retry.js';
-import { resolveHosts } from './common.js';
+import { resolveHosts, shardFlag } from './common.js';
 
 export interface RolloutFlags {
   serial?: string | string[];
@@ -15,6 +15,7 @@ export interface RolloutFlags {
   'settle-timeout': number;
   limit?: string;
   'journal-dir': string;
+  shard?: string;
 }
 
 export function withRolloutFlags<T>(yargs: Argv<T>) {
@@ -39,11 +40,12 @@ export function rolloutOptions(flags: RolloutFlags): RolloutOptions {
   return max === undefined ? { serial } : { serial, maxFailPercent: parseMaxFailPercent(max) };
 }
 
-/** The inventory and the hosts to work on: --limit, then --retry. */
+/** The inventory and the hosts to work on: --limit, then --shard, then --retry (of that shard's last run). */
 export async function resolveRunHosts(sources: readonly string[], flags: RolloutFlags, command: CommandName): Promise<{ inventory: Inventory; hosts: Host[] }> {
-  const { inventory, hosts } = await resolveHosts(sources, flags.limit);
+  const shard = shardFlag(flags);
+  const { inventory, hosts } = await resolveHosts(sources, flags.limit, shard);
   if (!flags.retry) return { inventory, hosts };
-  const retry = await selectRetryHosts(flags['journal-dir'], command, sources, hosts, inventory.hosts, flags.limit !== undefined);
+  const retry = await selectRetryHosts(flags['journal-dir'], command, sources, hosts, inventory.hosts, flags.limit !== undefined, shard);
   const missing = retry.missing.length > 0 ? `; not in the inventory any more: ${retry.missing.join(', ')}` : '';
   process.stderr.write(`fleet: retrying ${retry.hosts.map((h) => h.name).join(', ')} (failed or unreachable in run ${retry.runId})${missing}\n`);
   return { inventory, hosts: retry.hosts };

@@ -4,10 +4,11 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { UsageError } from '../core/errors.js';
 import { checkInventory } from '../schedule/inventory-check.js';
+import { readKubernetesInputs } from '../schedule/kubernetes-inputs.js';
 import { buildSpec, type ScheduleFlags } from '../schedule/options.js';
 import { formatForStdout, writeFiles, type WriteStatus } from '../schedule/output.js';
 import { renderSchedule } from '../schedule/render.js';
-import { FORMATS, SCHEDULED_COMMANDS, type ScheduleSpec } from '../schedule/spec.js';
+import { FORMATS, SCHEDULED_COMMANDS, type KubernetesSchedule, type ScheduleSpec } from '../schedule/spec.js';
 import { CALENDAR_VALUES } from '../schedule/duration.js';
 import { EXIT } from './exit-codes.js';
 import { requiredSources, withInventoryFlags, type InventoryFlags } from './common.js';
@@ -19,11 +20,11 @@ interface Flags extends Omit<ScheduleFlags, 'inventories'>, InventoryFlags {
 
 export const scheduleCommand = {
   command: 'schedule [inventory-file]',
-  describe: 'render what runs `fleet check` (or, with --command apply, `fleet apply`) on a schedule: systemd timer, cron line or CircleCI config',
+  describe: 'render what runs `fleet check` (or, with --command apply, `fleet apply`) on a schedule: systemd timer, cron line, CircleCI config or Kubernetes CronJob',
   builder: (yargs: Argv) =>
     withInventoryFlags(yargs, 'inventory, or -i, repeatable; checked now (scripts are not run, Nomad is not asked), hosts are not contacted')
       .option('every', { type: 'string', demandOption: true, describe: `interval: 30m, 1h, 6h, 1d, 1h30m (w d h m s; at least 1m). cron and circleci take ${CALENDAR_VALUES.join(' ')}` })
-      .option('format', { type: 'string', choices: FORMATS, demandOption: true, describe: 'systemd: .service + .timer; cron: crontab line, or /etc/cron.d file with --user; circleci: .circleci/config.yml' })
+      .option('format', { type: 'string', choices: FORMATS, demandOption: true, describe: 'systemd: .service + .timer; cron: crontab line, or /etc/cron.d file with --user; circleci: .circleci/config.yml; kubernetes: CronJob + ConfigMaps' })
       .option('out', { type: 'string', describe: 'write the files into DIR (created if missing) instead of printing them' })
       .option('force', { type: 'boolean', default: false, describe: 'with --out: replace files that exist with other content' })
       .option('command', { type: 'string', choices: SCHEDULED_COMMANDS, default: 'check', describe: 'what runs: check (report drift, read-only) or apply (converge: drifted hosts, clients that joined since the last run)' })
@@ -39,17 +40,26 @@ export const scheduleCommand = {
       .option('report', { type: 'string', describe: 'cron: where the JSON report is kept [default: WORKDIR/NAME.json]' })
       .option('branch', { type: 'string', describe: 'circleci: branch the schedule runs on [default: main]' })
       .option('context', { type: 'string', describe: 'circleci: context holding the variables the inventory reads' })
-      .option('ssh-fingerprint', { type: 'string', array: true, describe: 'circleci: fingerprint of the SSH key to load (default: every key of the project)' }),
+      .option('ssh-fingerprint', { type: 'string', array: true, describe: 'circleci: fingerprint of the SSH key to load (default: every key of the project)' })
+      .option('image', { type: 'string', describe: 'kubernetes: the fleet image (built from the Dockerfile) in your registry, e.g. registry.example.com/fleet:0.1.0' })
+      .option('namespace', { type: 'string', describe: 'kubernetes: namespace of the objects [default: kubectl\'s current one]' })
+      .option('shards', { type: 'number', describe: 'kubernetes: split the fleet into K shards, one pod each (an Indexed Job) [default: 1]' })
+      .option('hosts-per-shard', { type: 'number', describe: 'kubernetes: the most hosts one shard works on, which sizes the pod [default: counted in the inventory]' }),
   handler: async (argv: Flags): Promise<number> => {
     refuseRepeatedFlags(argv);
     // CircleCI runs from the repository root: default to it rather than to a subdirectory.
     const workdir = argv.workdir ?? (argv.format === 'circleci' ? repositoryRoot(process.cwd()) : undefined);
     const sources = requiredSources(argv, 'schedule');
-    const spec = buildSpec({ ...argv, inventories: sources, ...(workdir === undefined ? {} : { workdir }) }, { cwd: process.cwd(), runningFleet: runningFleet() });
-    await checkFilesExist(spec);
-    const unsetEnv = await checkInventory(sources.map((s) => path.resolve(s)));
+    const kubernetes = argv.format === 'kubernetes' ? await readKubernetesInputs(sources, argv['known-hosts']) : undefined;
+    const spec = buildSpec(
+      { ...argv, inventories: sources, ...(workdir === undefined ? {} : { workdir }) },
+      { cwd: process.cwd(), runningFleet: runningFleet(), ...(kubernetes === undefined ? {} : { kubernetes }) },
+    );
+    if (spec.format !== 'kubernetes') await checkFilesExist(spec);
+    // Kubernetes: the inventory was checked above; the next steps name every variable it reads.
+    const unsetEnv = spec.format === 'kubernetes' ? [] : await checkInventory(sources.map((s) => path.resolve(s)));
     const rendering = renderSchedule(spec, argv.out);
-    const notes = unsetEnv.length ? [`note: the inventory reads ${unsetEnv.join(', ')} from the environment, unset here: provide ${unsetEnv.length === 1 ? 'it' : 'them'} in ${envSource(spec)}`] : [];
+    const notes = unsetEnv.length && spec.format !== 'kubernetes' ? [`note: the inventory reads ${unsetEnv.join(', ')} from the environment, unset here: provide ${unsetEnv.length === 1 ? 'it' : 'them'} in ${envSource(spec)}`] : [];
     const steps = (save: string[]) => ['next steps:', ...[...save, ...rendering.nextSteps].map((s) => `  ${s}`)];
     if (argv.out === undefined) {
       process.stdout.write(formatForStdout(rendering.files));
@@ -73,7 +83,7 @@ function refuseRepeatedFlags(argv: Flags): void {
 }
 
 /** Where the scheduled run gets the variables the inventory reads from the environment. */
-function envSource(spec: ScheduleSpec): string {
+function envSource(spec: Exclude<ScheduleSpec, KubernetesSchedule>): string {
   if (spec.format === 'circleci') return 'the CircleCI project or context';
   return spec.envFile ?? 'the environment of the scheduled run (--environment-file)';
 }
@@ -94,7 +104,7 @@ function repositoryRoot(from: string): string | undefined {
 }
 
 /** Files the scheduled run reads must exist now (on this machine, or in the repository for CI). */
-async function checkFilesExist(spec: ScheduleSpec): Promise<void> {
+async function checkFilesExist(spec: Exclude<ScheduleSpec, KubernetesSchedule>): Promise<void> {
   const files: Array<[string, string, number]> = [['--workdir', spec.workdir, constants.F_OK]];
   if (spec.run.knownHosts !== undefined) files.push(['--known-hosts', path.resolve(spec.workdir, spec.run.knownHosts), constants.R_OK]);
   if (spec.format !== 'circleci') {

@@ -2,6 +2,7 @@
 // here: the registry config is only hashed on the host (a keyed hash: see registry-config.ts), the
 // container's config is never read. Host text is only ever parsed, never run.
 import { sh, type Command, type CommandResult } from '../core/command.js';
+import { cacheMetricsScript, parseCacheMetrics, type CacheStatsRead } from './cache-metrics.js';
 import { parseProbe, probeCall, PROBE_FUNCTION, type MirrorProbe } from './http-probe.js';
 import { FACTS_PRELUDE, fromBase64, parseKeyValues } from './key-values.js';
 import {
@@ -57,13 +58,16 @@ export interface CacheFacts {
   readonly dataDiskUsePercent?: number;
   /** GET /v2/ of the registry on the host itself, when asked for. */
   readonly registryProbe?: MirrorProbe;
+  /** The registry's proxy counters, when asked for (fleet check). */
+  readonly cacheStats?: CacheStatsRead;
 }
 
 /** Rules of DOCKER-USER read at most: a bound on the loop, far above any real chain. */
 const MAX_RULES = 500;
 
-/** `probeUrl`: also GET this URL from the host itself (the registry's /v2/ on loopback). */
-export function cacheFactsCommand(image: string, dataDir: string, probeUrl?: string): Command {
+/** `probeUrl`: also GET this URL from the host itself (the registry's /v2/ on loopback);
+ *  `readMetrics`: also read the registry's proxy counters (see cache-metrics.ts). */
+export function cacheFactsCommand(image: string, dataDir: string, probeUrl?: string, readMetrics = false): Command {
   const script = `
 ${FACTS_PRELUDE}
 shaof() { if [ -f "$1" ]; then sha256sum < "$1" | cut -d' ' -f1; fi; }
@@ -97,6 +101,7 @@ fi
 ${dataDirFacts(dataDir)}
 emit data.use "$(df -P ${sh`${dataDir}`} 2>/dev/null | awk 'NR==2 {print $5}' | tr -d %)"
 ${probeUrl ? `${PROBE_FUNCTION}\n${probeCall('registry', probeUrl)}` : ''}
+${readMetrics ? cacheMetricsScript() : ''}
 exit 0
 `;
   return { script, label: 'read cache facts' };
@@ -122,7 +127,7 @@ fi`;
 
 const DATA_STATES: readonly DataDirState[] = ['absent', 'empty', 'registry', 'other', 'symlink', 'not-dir'];
 
-export function parseCacheFacts(result: CommandResult, probeUrl?: string): CacheFacts {
+export function parseCacheFacts(result: CommandResult, probeUrl?: string, readMetrics = false): CacheFacts {
   if (result.exitCode !== 0) throw new Error(`reading facts failed (exit ${result.exitCode ?? result.signal}): ${result.stderr.trim()}`);
   const kv = parseKeyValues(result.stdout);
   const text = (key: string) => kv.get(key) || undefined;
@@ -155,6 +160,7 @@ export function parseCacheFacts(result: CommandResult, probeUrl?: string): Cache
     dataDir: { state: dataState, ...(marker !== undefined ? { marker } : {}) },
     ...(kv.get('data.use') && Number.isFinite(dataUse) ? { dataDiskUsePercent: dataUse } : {}),
     ...(probeUrl ? { registryProbe: parseProbe(probeUrl, kv.get('probe.registry')) } : {}),
+    ...(readMetrics ? { cacheStats: parseCacheMetrics(kv) } : {}),
   };
 }
 

@@ -20,6 +20,16 @@ export function isConfigKey(text: string | undefined): text is string {
 /** The key as the first line of a config file, for the facts command to read back. */
 export const CONFIG_KEY_SED = `1s/^${KEY_LINE}\\([0-9a-f]\\{64\\}\\)$/\\1/p`;
 
+/**
+ * Where the registry serves its debug endpoint (/debug/vars; /metrics with prometheus enabled):
+ * the loopback of the container's own network namespace. No port is published for it, so nothing
+ * listens on any address of the host: not its interfaces, nor its loopback, which Docker before 28
+ * lets hosts on the same L2 reach through a 127.0.0.1-published port. fleet reads it from the
+ * host by entering the container's network namespace (see facts/cache-metrics.ts).
+ */
+export const DEBUG_ADDR = '127.0.0.1:5001';
+export const DEBUG_METRICS_PATH = '/metrics';
+
 export const CONTAINER_NAME = 'through-cache';
 export const SPEC_LABEL = 'io.fleet.spec';
 

@@ -4,7 +4,7 @@
 // Every process it starts costs the host 1-2 ms of CPU, most of a run's cost after sshd's own at
 // fleet scale: values that are usually empty (mirror flags) skip base64.
 import { sh, type Command, type CommandResult } from '../core/command.js';
-import { normaliseMirror } from '../modules/docker-daemon/daemon-json.js';
+import { canonicalMirror } from '../core/mirror-url.js';
 import { bootHookFactsFrom, bootHookFactsLines, type BootHookFactArgs, type BootHookFacts } from './boot-hook.js';
 import { parseProbe, probeCall, PROBE_FUNCTION, type MirrorProbe } from './http-probe.js';
 import { FACTS_PRELUDE, fromBase64, parseKeyValues } from './key-values.js';
@@ -59,7 +59,7 @@ export interface ClientFactArgs {
 
 export function clientFactsCommand(args: ClientFactArgs): Command {
   const probes = args.probeMirrors
-    .map((url, i) => probeCall(String(i), `${normaliseMirror(url)}/v2/`))
+    .map((url, i) => probeCall(String(i), `${canonicalMirror(url)}/v2/`))
     .join('\n');
   const script = `
 F=${sh`${args.daemonJsonPath}`}
@@ -151,7 +151,7 @@ export function parseActiveMirrors(json: string): readonly string[] | undefined 
     const value: unknown = JSON.parse(json);
     if (value === null) return [];
     if (Array.isArray(value) && value.every((m) => typeof m === 'string')) {
-      return value.map(normaliseMirror);
+      return value.map(canonicalMirror);
     }
   } catch {
     /* fall through */

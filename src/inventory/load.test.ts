@@ -6,6 +6,7 @@ import { type FieldProblem, InventoryError } from '../core/errors.js';
 import { Secret } from '../core/command.js';
 import { loadInventory, parseInventory } from './load.js';
 import type { Host, Inventory } from './model.js';
+import { clientMirrorOrder } from '../modules/mirrors/order.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/inventory');
 const FILE = '/srv/inv/hosts.yml';
@@ -103,7 +104,7 @@ describe('parseInventory: the example inventory', () => {
   });
 
   it('derives client mirrors from the cache and cache settings from defaults', () => {
-    expect(inv.clientSettings(host(inv, 'nomad-1'))).toEqual({ daemonJsonPath: '/etc/docker/daemon.json', mirrors: ['http://192.0.2.1'], bootHook: false });
+    expect(inv.clientSettings(host(inv, 'nomad-1'))).toEqual({ daemonJsonPath: '/etc/docker/daemon.json', mirrors: ['http://192.0.2.1'], cacheMirrors: ['http://192.0.2.1'], bootHook: false });
     expect(inv.cacheSettings(host(inv, 'cache-1'))).toEqual({
       mirrorPort: 80,
       remoteUrl: 'https://registry-1.docker.io',
@@ -378,7 +379,7 @@ describe('env substitution', () => {
 });
 
 describe('mirrors and cache settings', () => {
-  it('derives one mirror per cache, with mirror_port when not 80, IPv6 bracketed', () => {
+  it('derives one mirror per cache, with mirror_port when not 80, IPv6 bracketed, in the client\'s hashed order', () => {
     const inv = parse(`
       all:
         children:
@@ -387,32 +388,92 @@ describe('mirrors and cache settings', () => {
               cache-a: { ansible_host: 192.0.2.1 }
               cache-b: { ansible_host: 192.0.2.2, mirror_port: 5000 }
               cache-c: { ansible_host: "2001:db8::3" }
-              cache-d: { ansible_host: "2001:db8::4", mirror_port: 8080 }
+              cache-d: { ansible_host: "2001:DB8::4", mirror_port: 8080 }
+              cache-e: { ansible_host: Cache-E.Example }
           clients:
             hosts:
               nomad-1: { docker_daemon_json: /etc/docker/alt/daemon.json/ }
+              nomad-2:
     `);
-    expect(inv.clientSettings(host(inv, 'nomad-1'))).toEqual({
-      daemonJsonPath: '/etc/docker/alt/daemon.json',
-      mirrors: ['http://192.0.2.1', 'http://192.0.2.2:5000', 'http://[2001:db8::3]', 'http://[2001:db8::4]:8080'],
-      bootHook: false,
-    });
+    const caches = ['http://192.0.2.1', 'http://192.0.2.2:5000', 'http://[2001:db8::3]', 'http://[2001:db8::4]:8080', 'http://cache-e.example'];
+    expect(inv.caches.map((c) => inv.cacheMirror(c))).toEqual(caches);
+    const settings = inv.clientSettings(host(inv, 'nomad-1'));
+    expect(settings).toEqual({ daemonJsonPath: '/etc/docker/alt/daemon.json', mirrors: clientMirrorOrder('nomad-1', caches), cacheMirrors: clientMirrorOrder('nomad-1', caches), bootHook: false });
+    expect([...settings.mirrors].sort()).toEqual([...caches].sort());
+    // Another client gets its own order of the same caches (five caches: 120 orders).
+    expect(inv.clientSettings(host(inv, 'nomad-2')).mirrors).toEqual(clientMirrorOrder('nomad-2', caches));
+    expect(inv.clientSettings(host(inv, 'nomad-2')).mirrors).not.toEqual(settings.mirrors);
   });
 
-  it('mirror_url overrides derived mirrors, as a string or a list, with one trailing slash removed', () => {
+  it('mirror_url overrides derived mirrors, as a string or a list, in its own order, canonical (no trailing slash, host lower-cased)', () => {
     const inv = parse(`
       all:
         children:
           cache: { hosts: { cache-1: { ansible_host: 192.0.2.1 } } }
           clients:
             hosts:
-              one: { mirror_url: "https://mirror.example.com/" }
-              many: { mirror_url: ["http://[2001:db8::9]:5000/", "https://m2.example.com/v2"] }
+              one: { mirror_url: "https://Mirror.Example.com//" }
+              many: { mirror_url: ["https://m2.example.com:443", "http://[2001:db8::9]:5000/", "http://m2.example.com:80/"] }
               derived:
     `);
     expect(inv.clientSettings(host(inv, 'one')).mirrors).toEqual(['https://mirror.example.com']);
-    expect(inv.clientSettings(host(inv, 'many')).mirrors).toEqual(['http://[2001:db8::9]:5000', 'https://m2.example.com/v2']);
+    expect(inv.clientSettings(host(inv, 'many')).mirrors).toEqual(['https://m2.example.com', 'http://[2001:db8::9]:5000', 'http://m2.example.com']);
     expect(inv.clientSettings(host(inv, 'derived')).mirrors).toEqual(['http://192.0.2.1']);
+  });
+
+  it('appends mirror_fallbacks after every cache (hashed) or after mirror_url, each mirror once; [] means none', () => {
+    const inv = parse(`
+      all:
+        vars:
+          mirror_fallbacks: ["https://mirror.gcr.io/", "http://192.0.2.2", "https://mirror.gcr.io"]
+        children:
+          cache:
+            hosts:
+              cache-1: { ansible_host: 192.0.2.1 }
+              cache-2: { ansible_host: 192.0.2.2 }
+          clients:
+            hosts:
+              derived:
+              own: { mirror_url: ["http://192.0.2.9", "https://mirror.gcr.io"] }
+              none: { mirror_fallbacks: [] }
+              fallbacks-only:
+    `);
+    const caches = ['http://192.0.2.1', 'http://192.0.2.2'];
+    const derived = inv.clientSettings(host(inv, 'derived'));
+    expect(derived.cacheMirrors).toEqual(clientMirrorOrder('derived', caches));
+    expect(derived.mirrors).toEqual([...clientMirrorOrder('derived', caches), 'https://mirror.gcr.io']);
+    expect(inv.clientSettings(host(inv, 'own'))).toMatchObject({ cacheMirrors: ['http://192.0.2.9', 'https://mirror.gcr.io'], mirrors: ['http://192.0.2.9', 'https://mirror.gcr.io', 'http://192.0.2.2'] });
+    expect(inv.clientSettings(host(inv, 'none')).mirrors).toEqual(clientMirrorOrder('none', caches));
+  });
+
+  it('a client may have public fallbacks only (no cache host, no mirror_url)', () => {
+    const inv = parse(`
+      clients:
+        hosts:
+          nomad-1: { mirror_fallbacks: [https://mirror.gcr.io] }
+    `);
+    expect(inv.clientSettings(host(inv, 'nomad-1'))).toMatchObject({ mirrors: ['https://mirror.gcr.io'], cacheMirrors: [] });
+  });
+
+  it('exposes container_runtime, absent when not set', () => {
+    const inv = parse(`
+      all:
+        children:
+          cache: { hosts: { cache-1: { ansible_host: 192.0.2.1 } } }
+          clients:
+            vars: { container_runtime: podman }
+            hosts:
+              p:
+              c: { container_runtime: containerd }
+    `);
+    expect(inv.clientSettings(host(inv, 'p')).containerRuntime).toBe('podman');
+    expect(inv.clientSettings(host(inv, 'c')).containerRuntime).toBe('containerd');
+    const plain = parse(`
+      clients:
+        hosts:
+          d: { mirror_url: http://192.0.2.1 }
+    `);
+    expect(plain.clientSettings(host(plain, 'd'))).not.toHaveProperty('containerRuntime');
   });
 
   it('reads every cache setting', () => {
@@ -511,7 +572,15 @@ describe('errors', () => {
     ['fleet_jump_host: "@bastion"', 'fleet_jump_host', /user@host/],
     ['fleet_jump_host: "bastion:99999"', 'fleet_jump_host', /port/],
     ['fleet_jump_host: "[bastion]:22"', 'fleet_jump_host', /IPv6/],
-    ['mirror_url: ftp://m.example', 'mirror_url', /http:\/\/ or https:\/\//],
+    ['mirror_url: ftp://m.example', 'mirror_url', /scheme must be http or https/],
+    ['mirror_url: "https://m.example/v2"', 'mirror_url', /a path, query or fragment is not supported .*dockerd before 24\.0\.8/],
+    ['mirror_url: ["http://m.example", "m.example"]', 'mirror_url[1]', /not a URL \(expected http:\/\/HOST\[:PORT\]/],
+    ['mirror_fallbacks: https://mirror.gcr.io', 'mirror_fallbacks', /must be a list of URLs, got "https:\/\/mirror.gcr.io" \(an empty list \[\] means no fallback\)/],
+    ['mirror_fallbacks: [https://mirror.gcr.io, "ftp://x"]', 'mirror_fallbacks[1]', /mirror "ftp:\/\/x": scheme must be http or https/],
+    ['mirror_fallbacks: [https://mirror.gcr.io/library]', 'mirror_fallbacks[0]', /a path, query or fragment/],
+    ['container_runtime: rkt', 'container_runtime', /must be one of docker, podman, containerd, got "rkt"/],
+    ['container_runtime: Docker', 'container_runtime', /must be one of docker, podman, containerd/],
+    ['container_runtime: [docker]', 'container_runtime', /got a list/],
     ['mirror_url: "https://u:p@m.example"', 'mirror_url', /credentials/],
     ['mirror_url: "https://m.example/?x=1"', 'mirror_url', /query/],
     ['mirror_url: []', 'mirror_url', /empty list/],

@@ -2,6 +2,7 @@
 // readers (*-source.ts), checking and merging in normalise.ts; nothing here knows a format.
 import type { SshTarget } from '../transports/transport.js';
 import type { Secret } from '../core/command.js';
+import type { Runtime } from '../core/runtime.js';
 
 export interface Host {
   /** Inventory name (the key under `hosts:`, the INI host, the Nomad node's Name). */
@@ -20,8 +21,15 @@ export interface Host {
 export interface ClientSettings {
   /** Path of daemon.json on this host (docker_daemon_json, default /etc/docker/daemon.json). */
   readonly daemonJsonPath: string;
-  /** Mirrors this client must have, in order. */
+  /** Mirrors this client must have, in order: cacheMirrors, then the mirror_fallbacks not among them. */
   readonly mirrors: readonly string[];
+  /**
+   * The operator's own mirrors, first in `mirrors`: every cache host's mirror in this client's
+   * hashed order, or mirror_url as given. These are probed and verified; public fallbacks are not.
+   */
+  readonly cacheMirrors: readonly string[];
+  /** The runtime to configure (container_runtime); absent: detected on the host. */
+  readonly containerRuntime?: Runtime;
   /** Install the boot hook that puts the mirrors back before every docker start (mirror_boot_hook). */
   readonly bootHook: boolean;
 }
@@ -60,5 +68,7 @@ export interface Inventory {
   /** Hosts of the `clients` group, in order. */
   readonly clients: readonly Host[];
   clientSettings(host: Host): ClientSettings;
+  /** The mirror URL clients reach a cache host on (http://ADDRESS[:mirror_port]). */
+  cacheMirror(host: Host): string;
   cacheSettings(host: Host): CacheSettings;
 }

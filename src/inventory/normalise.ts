@@ -18,7 +18,9 @@ import type { CacheSettings, ClientSettings, GroupTree, Host, Inventory } from '
 import { ALL, type Origin, type RawSource, type RawVar, problemAt } from './raw.js';
 import { CACHE_GROUP, CLIENTS_GROUP, checkRoles } from './rules.js';
 import { DEFAULTS, type FleetVars } from './schema.js';
-import { escapeControls, normaliseMirror, parseAddress, urlHost } from './values.js';
+import { canonicalMirror } from '../core/mirror-url.js';
+import { clientMirrorOrder } from '../modules/mirrors/order.js';
+import { escapeControls, parseAddress, urlHost } from './values.js';
 import { INVALID, VarChecker, type VarTable } from './vars.js';
 
 export interface NormaliseOptions {
@@ -192,13 +194,23 @@ function build(
   const caches = pick(CACHE_GROUP);
   const clients = pick(CLIENTS_GROUP);
 
+  const cacheMirror = (cache: Host): string => {
+    const port = (cache.vars as FleetVars).mirror_port ?? DEFAULTS.mirrorPort;
+    return canonicalMirror(`http://${urlHost(cache.ssh.address)}${port === 80 ? '' : `:${port}`}`);
+  };
   const clientSettings = (host: Host): ClientSettings => {
     const hv = host.vars as FleetVars;
-    const mirrors = hv.mirror_url ?? caches.map((c) => {
-      const port = (c.vars as FleetVars).mirror_port ?? DEFAULTS.mirrorPort;
-      return normaliseMirror(`http://${urlHost(c.ssh.address)}${port === 80 ? '' : `:${port}`}`);
-    });
-    return { daemonJsonPath: hv.docker_daemon_json ?? DEFAULTS.daemonJsonPath, mirrors, bootHook: hv.mirror_boot_hook ?? false };
+    // mirror_url is the operator's own order; cache hosts are spread over the clients by hashing.
+    const cacheMirrors = hv.mirror_url ? [...new Set(hv.mirror_url)] : clientMirrorOrder(host.name, caches.map(cacheMirror));
+    // Public fallbacks last, after every mirror of the operator's own, each mirror once.
+    const mirrors = [...new Set([...cacheMirrors, ...(hv.mirror_fallbacks ?? [])])];
+    return {
+      daemonJsonPath: hv.docker_daemon_json ?? DEFAULTS.daemonJsonPath,
+      mirrors,
+      cacheMirrors,
+      bootHook: hv.mirror_boot_hook ?? false,
+      ...(hv.container_runtime !== undefined ? { containerRuntime: hv.container_runtime } : {}),
+    };
   };
   const cacheSettings = (host: Host): CacheSettings => {
     const hv = host.vars as FleetVars;
@@ -237,6 +249,7 @@ function build(
     clients,
     clientSettings,
     cacheSettings,
+    cacheMirror,
   };
 }
 

@@ -2,16 +2,18 @@
 // rejected: an Ansible variable fleet does not implement (ansible_password, ansible_ssh_common_args,
 // ...) would otherwise be silently ignored and fleet would connect differently than expected.
 import { Secret } from '../core/command.js';
+import { RUNTIMES, type Runtime } from '../core/runtime.js';
 import {
   type JumpSpec,
   type Parsed,
-  normaliseMirror,
   parseAddress,
   parseBool,
+  parseChoice,
   parseCidr,
   parseHttpUrl,
   parseJumpHost,
   parseLocalPath,
+  parseMirror,
   parsePort,
   parseRemotePath,
   parseString,
@@ -55,6 +57,8 @@ export interface FleetVars {
   ansible_become?: boolean;
   fleet_jump_host?: JumpSpec;
   mirror_url?: string[];
+  mirror_fallbacks?: string[];
+  container_runtime?: Runtime;
   docker_daemon_json?: string;
   mirror_boot_hook?: boolean;
   mirror_port?: number;
@@ -82,10 +86,14 @@ function one<T>(parse: (raw: unknown, ctx: VarContext) => Parsed<T>): VarSpec['v
   };
 }
 
-function list<T>(parse: (raw: unknown) => Parsed<T>, what: string): VarSpec['validate'] {
+/** A list of values; `emptyMeans` says what an empty list does where one is allowed. */
+function list<T>(parse: (raw: unknown) => Parsed<T>, what: string, emptyMeans?: string): VarSpec['validate'] {
   return (raw) => {
-    if (!Array.isArray(raw)) return { ok: false, problems: [{ message: `must be a list of ${what}, got ${describe(raw)}` }] };
-    if (raw.length === 0) return { ok: false, problems: [{ message: `must not be an empty list` }] };
+    if (!Array.isArray(raw)) {
+      const hint = emptyMeans === undefined ? '' : ` (an empty list [] ${emptyMeans})`;
+      return { ok: false, problems: [{ message: `must be a list of ${what}, got ${describe(raw)}${hint}` }] };
+    }
+    if (raw.length === 0 && emptyMeans === undefined) return { ok: false, problems: [{ message: `must not be an empty list` }] };
     const values: T[] = [];
     const problems: VarProblem[] = [];
     raw.forEach((item, index) => {
@@ -119,20 +127,20 @@ const secret = (raw: unknown): Parsed<Secret> => {
 
 const mirrorUrl: VarSpec['validate'] = (raw, ctx) => {
   if (typeof raw === 'string') {
-    const r = parseHttpUrl(raw);
-    return r.ok ? { ok: true, value: [normaliseMirror(r.value)] } : { ok: false, problems: [{ message: r.message }] };
+    const r = parseMirror(raw);
+    return r.ok ? { ok: true, value: [r.value] } : { ok: false, problems: [{ message: r.message }] };
   }
   if (!Array.isArray(raw)) {
     return { ok: false, problems: [{ message: `must be a URL or a list of URLs, got ${describe(raw)}` }] };
   }
-  const r = list(parseHttpUrl, 'URLs')(raw, ctx);
+  const r = list(parseMirror, 'URLs')(raw, ctx);
   if (!r.ok) {
     const problems = raw.length === 0
       ? [{ message: 'must not be an empty list (leave mirror_url out to use the cache hosts)' }]
       : r.problems;
     return { ok: false, problems };
   }
-  return { ok: true, value: (r.value as string[]).map(normaliseMirror) };
+  return r;
 };
 
 export const KNOWN_VARS: Readonly<Record<string, VarSpec>> = {
@@ -153,6 +161,8 @@ export const KNOWN_VARS: Readonly<Record<string, VarSpec>> = {
   mirror_url: { validate: mirrorUrl },
   docker_daemon_json: { validate: one(parseRemotePath) },
   mirror_boot_hook: { validate: one(parseBool) },
+  mirror_fallbacks: { validate: list(parseMirror, 'URLs', 'means no fallback') },
+  container_runtime: { validate: one(parseChoice(RUNTIMES)) },
   // cache
   mirror_port: { validate: one(parsePort) },
   registry_proxy_remoteurl: { validate: one(parseHttpUrl) },

@@ -2,6 +2,7 @@
 // what is wrong; none of them knows about YAML, paths in the file or which key it is checking.
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { mirrorAddress } from '../core/mirror-url.js';
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
 
@@ -161,9 +162,23 @@ export function parseHttpUrl(value: unknown): Parsed<string> {
   return ok(s.value);
 }
 
-/** A registry mirror URL as dockerd wants it: one trailing `/` removed (dockerd adds its own). */
-export function normaliseMirror(url: string): string {
-  return url.endsWith('/') ? url.slice(0, -1) : url;
+/** A registry mirror: http(s)://HOST[:PORT] only (see core/mirror-url.ts), returned canonical, without a trailing `/`. */
+export function parseMirror(value: unknown): Parsed<string> {
+  const s = parseWord(value);
+  if (!s.ok) return s;
+  try {
+    return ok(mirrorAddress(s.value).url);
+  } catch (err) {
+    return bad((err as Error).message);
+  }
+}
+
+/** One of a fixed set of words, written exactly. */
+export function parseChoice<T extends string>(choices: readonly T[]): (value: unknown) => Parsed<T> {
+  return (value) =>
+    typeof value === 'string' && (choices as readonly string[]).includes(value)
+      ? ok(value as T)
+      : bad(`must be one of ${choices.join(', ')}, got ${describe(value)}`);
 }
 
 /** An IPv4/IPv6 address or CIDR (`10.0.0.0/8`, `fd00::/8`). Returned as written, trimmed. */

@@ -8,7 +8,7 @@ export class JsonReporter implements Reporter {
 
   handle(event: RunEvent): void {
     if (event.type === 'run-done') {
-      this.out(`${JSON.stringify({ type: 'summary', runId: event.runId, recap: event.recap, problems: event.problems, hosts: event.outcomes, durationMs: event.durationMs, journal: event.journal })}\n`);
+      this.out(`${JSON.stringify({ type: 'summary', runId: event.runId, recap: event.recap, problems: event.problems, hosts: event.outcomes, durationMs: event.durationMs, journal: event.journal, shard: event.shard })}\n`);
       return;
     }
     this.out(`${JSON.stringify({ ...event, time: new Date().toISOString() })}\n`);

@@ -45,7 +45,7 @@ export class ListrReporter implements Reporter {
       case 'run-done':
         this.chain = this.chain.then(() => {
           for (const text of this.after) process.stdout.write(text);
-          process.stdout.write(formatRecap(event.outcomes, event.recap, event.problems, event.command) + formatNotes(event.notes));
+          process.stdout.write(formatRecap(event.outcomes, event.recap, event.problems, event.command, event.shard) + formatNotes(event.notes));
         });
         return;
       case 'run-start':

@@ -29,7 +29,7 @@ export class PlainReporter implements Reporter {
       case 'verify':
         return formatVerify(event.ok, event.message);
       case 'run-done':
-        return formatRecap(event.outcomes, event.recap, event.problems, event.command) + formatNotes(event.notes) + (event.journal ? `journal: ${event.journal}\n` : '');
+        return formatRecap(event.outcomes, event.recap, event.problems, event.command, event.shard) + formatNotes(event.notes) + (event.journal ? `journal: ${event.journal}\n` : '');
     }
   }
 

@@ -1,11 +1,12 @@
 import type { HostOutcome, Recap } from '../core/outcome.js';
+import { formatShard, type Shard } from '../inventory/shard.js';
 import type { CommandName } from '../runner/events.js';
 
 /** PLAY RECAP-style table: one line per host, then totals. check speaks of "in sync" and drift. */
-export function formatRecap(outcomes: readonly HostOutcome[], recap: Recap, problems: readonly string[] = [], command?: CommandName): string {
+export function formatRecap(outcomes: readonly HostOutcome[], recap: Recap, problems: readonly string[] = [], command?: CommandName, shard?: Shard): string {
   const check = command === 'check';
   const width = Math.max(5, ...outcomes.map((o) => o.host.length));
-  const lines = ['', 'RECAP'];
+  const lines = ['', shard ? `RECAP (shard ${formatShard(shard)}: only this slice of the hosts)` : 'RECAP'];
   for (const o of outcomes) {
     const status = check && o.status === 'ok' ? 'in-sync' : o.status;
     lines.push(`${o.host.padEnd(width)} : ${status.padEnd(11)} ${o.runtime ? `[${o.runtime}] ` : ''}${o.message}${o.restored ? ' [restored]' : ''}`);

@@ -26,7 +26,7 @@ export function applyClient(host: Host, settings: ClientSettings, shell: HostShe
   const { mirrors } = settings;
   const jobs = {
     docker: () => {
-      const factArgs = { daemonJsonPath: settings.daemonJsonPath, probeMirrors: mirrors, bootHook: BOOT_HOOK_FACT_ARGS };
+      const factArgs = { daemonJsonPath: settings.daemonJsonPath, probeMirrors: settings.cacheMirrors, bootHook: BOOT_HOOK_FACT_ARGS };
       const module = dockerModule(factArgs, (facts) => planClient({ ...settings, restart: options.restart, backupSuffix: options.runId, bootHook: bootHookExpectation(settings) }, facts));
       return runtimeJob(module, {
         // Remember what the host had before fleet's first apply, so rollback can put it back.

@@ -14,6 +14,12 @@ import { GATE_CONNECTS, verifyPull, waitForMirrors } from './mirror-probe.js';
 import { runInBatches } from './rollout.js';
 import { runOnHosts, skipAll } from './run-hosts.js';
 
+/**
+ * How long shards 2..K wait for the mirror to answer: shard 1 runs at the same time and may still
+ * be installing the cache (pulling the registry image, starting it, writing the firewall).
+ */
+export const SHARD_MIRROR_WAIT_MS = 600_000;
+
 export interface ApplyOptions extends BaseRunOptions {
   /** Pull this image on one client through the mirror afterwards and confirm the cache holds it. */
   readonly verifyPull?: string;
@@ -37,8 +43,9 @@ export async function runApply(inventory: Inventory, options: ApplyOptions, tran
   const caches = inventory.caches.filter((h) => selected.has(h.name));
   const clients = inventory.clients.filter((h) => selected.has(h.name));
   const problems: string[] = [];
-  const journal = await Journal.start(options.journalDir, { runId, command: 'apply', check: options.dryRun, inventory: inventory.file, inventories: inventory.sources, options: options.recordedOptions });
-  emit({ type: 'run-start', runId, command: 'apply', check: options.dryRun, inventory: inventory.file, hosts: [...selected] });
+  const shard = options.shard ? { shard: options.shard } : {};
+  const journal = await Journal.start(options.journalDir, { runId, command: 'apply', check: options.dryRun, inventory: inventory.file, inventories: inventory.sources, options: options.recordedOptions, ...shard });
+  emit({ type: 'run-start', runId, command: 'apply', check: options.dryRun, inventory: inventory.file, hosts: [...selected], ...shard });
 
   emit({ type: 'phase', name: 'cache', hosts: caches.map((h) => h.name) });
   const cacheOutcomes = await runOnHosts(caches, options.forks, transport, emit, async (host, shell) => {
@@ -74,27 +81,32 @@ export async function runApply(inventory: Inventory, options: ApplyOptions, tran
   const recap = recapOf(outcomes);
   const unrecorded = await journal.finish(outcomes, recap);
   if (unrecorded) problems.push(unrecorded);
-  emit({ type: 'run-done', runId, recap, outcomes, problems, durationMs: Date.now() - started, journal: journal.dir });
+  emit({ type: 'run-done', runId, recap, outcomes, problems, durationMs: Date.now() - started, journal: journal.dir, ...shard });
   return { runId, outcomes, problems };
 }
 
 /** Why clients must not be touched, or undefined when the cache is fine to point them at. */
 async function cacheGate(inventory: Inventory, caches: readonly Host[], cacheOutcomes: readonly HostOutcome[], clients: readonly Host[], options: ApplyOptions, transport: Transport, emit: Emit): Promise<string | undefined> {
-  if (caches.length === 0 || clients.length === 0) return undefined;
+  // Shards 2..K leave the caches to shard 1, running at the same time: wait for the mirror as if
+  // this run had converged them.
+  const cachesInShardOne = (options.shard?.index ?? 1) > 1 && inventory.caches.length > 0;
+  if ((caches.length === 0 && !cachesInShardOne) || clients.length === 0) return undefined;
   const broken = cacheOutcomes.filter(isTrouble);
   if (broken.length > 0) return `cache host(s) ${broken.map((o) => o.host).join(', ')} not ready (${broken.map((o) => o.message).join('; ')}); no client was changed`;
   if (options.dryRun) return undefined; // nothing was started, so there is nothing to wait for
-  const mirrors = [...new Set(clients.flatMap((c) => inventory.clientSettings(c).mirrors))];
+  // The caches applied in this run must answer; caches outside it and public fallbacks are not waited for.
+  const mirrors = caches.map((cache) => inventory.cacheMirror(cache));
   const passedOver = (client: Host, reason: string) =>
     emit({ type: 'warning', host: client.name, message: `health gate: cannot reach ${client.name} to probe the mirror from (${reason}); trying another client` });
-  const health = await waitForMirrors(transport, clients, mirrors, options.healthTimeoutMs ?? 30_000, passedOver, Math.min(options.forks, GATE_CONNECTS));
+  const timeoutMs = options.healthTimeoutMs ?? (cachesInShardOne ? SHARD_MIRROR_WAIT_MS : 30_000);
+  const health = await waitForMirrors(transport, clients, mirrors, timeoutMs, passedOver, Math.min(options.forks, GATE_CONNECTS));
   return health.ok ? undefined : `${health.message}; no client was changed`;
 }
 
 async function runVerifyPull(inventory: Inventory, clients: readonly Host[], outcomes: readonly HostOutcome[], image: string, transport: Transport) {
   const good = clients.find((c) => outcomes.some((o) => o.host === c.name && (o.status === 'ok' || o.status === 'changed')));
   if (!good) return { ok: false, message: `--verify-pull ${image}: no client ended ok to pull from` };
-  const mirror = inventory.clientSettings(good).mirrors[0];
-  if (!mirror) return { ok: false, message: `--verify-pull ${image}: ${good.name} has no mirror` };
-  return verifyPull(transport, good, mirror, image);
+  const { cacheMirrors } = inventory.clientSettings(good);
+  if (cacheMirrors.length === 0) return { ok: false, message: `--verify-pull ${image}: ${good.name} has no cache of its own to verify (only public fallbacks)` };
+  return verifyPull(transport, good, cacheMirrors, image);
 }

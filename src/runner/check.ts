@@ -6,7 +6,10 @@ import type { Finding } from '../core/finding.js';
 import type { HostOutcome } from '../core/outcome.js';
 import { hasDrift, recapOf } from '../core/outcome.js';
 import { cacheFactsCommand, parseCacheFacts } from '../facts/cache-host.js';
+import type { CacheStats } from '../facts/cache-metrics.js';
+import { effectivenessLine } from '../check/cache-effectiveness.js';
 import type { Host, Inventory } from '../inventory/model.js';
+import type { Shard } from '../inventory/shard.js';
 import { BOOT_HOOK_FACT_ARGS } from '../modules/boot-hook/files.js';
 import { containerdModule } from '../modules/containerd/module.js';
 import { HOSTS_TOML_PATH } from '../modules/containerd/hosts-toml.js';
@@ -37,6 +40,8 @@ export interface CheckOptions {
   readonly diskWarnPercent: number;
   /** The inventory sources as the operator wrote them (`inv.yml`, `-i a -i b`), for the fix commands. */
   readonly inventoryArgs: readonly string[];
+  /** --shard: the hosts are this slice of the selection (for the recap). */
+  readonly shard?: Shard;
 }
 
 export interface CheckResult {
@@ -46,6 +51,8 @@ export interface CheckResult {
   readonly outcomes: readonly HostOutcome[];
   /** The apply command that fixes every drifted host, or null when nothing drifted. */
   readonly fix: string | null;
+  /** The proxy counters of each cache host that answered. */
+  readonly cacheStats: ReadonlyMap<string, CacheStats>;
 }
 
 export async function runCheck(inventory: Inventory, options: CheckOptions, transport: Transport, emit: Emit): Promise<CheckResult> {
@@ -53,23 +60,35 @@ export async function runCheck(inventory: Inventory, options: CheckOptions, tran
   const runId = newRunId();
   const roles = rolesOf(inventory);
   const hosts = options.hosts.filter((h) => roles(h.name).length > 0);
-  emit({ type: 'run-start', runId, command: 'check', check: true, inventory: inventory.file, hosts: hosts.map((h) => h.name) });
+  const shard = options.shard ? { shard: options.shard } : {};
+  emit({ type: 'run-start', runId, command: 'check', check: true, inventory: inventory.file, hosts: hosts.map((h) => h.name), ...shard });
   emit({ type: 'phase', name: 'check', hosts: hosts.map((h) => h.name) });
 
+  const cacheStats = new Map<string, CacheStats>();
   const outcomes = await runOnHosts(hosts, options.forks, transport, emit, async (host, shell) => {
     const fixCommand = `fleet apply ${options.inventoryArgs.map(quote).join(' ')} --limit ${quote(host.name)}`;
     const findings: Finding[] = [];
-    if (roles(host.name).includes('cache')) findings.push(...(await checkCache(inventory, host, shell, options, fixCommand)));
-    if (!roles(host.name).includes('client')) return outcomeOf(findings);
-    const client = await checkClient(inventory, host, shell, fixCommand);
-    return { ...outcomeOf([...findings, ...client.findings]), ...(client.runtime ? { runtime: client.runtime } : {}) };
+    if (roles(host.name).includes('cache')) {
+      const cache = await checkCache(inventory, host, shell, options, fixCommand);
+      findings.push(...cache.findings);
+      if (cache.stats) cacheStats.set(host.name, cache.stats);
+    }
+    const client = roles(host.name).includes('client') ? await checkClient(inventory, host, shell, fixCommand) : undefined;
+    findings.push(...(client?.findings ?? []));
+    const outcome = outcomeOf(findings);
+    const stats = cacheStats.get(host.name);
+    return {
+      ...outcome,
+      ...(stats ? { message: `${outcome.message}; cache: ${effectivenessLine(stats)}` } : {}),
+      ...(client?.runtime ? { runtime: client.runtime } : {}),
+    };
   });
 
   const drifted = outcomes.filter(hasDrift).map((o) => o.host);
   const durationMs = Date.now() - startedAt.getTime();
   const fix = drifted.length > 0 ? `fleet apply ${options.inventoryArgs.map(quote).join(' ')} --limit ${quote(drifted.join(','))}` : null;
-  emit({ type: 'run-done', runId, command: 'check', recap: recapOf(outcomes), outcomes, problems: [], durationMs, notes: fix ? [`to fix the drift: ${fix}`] : [] });
-  return { runId, startedAt, durationMs, outcomes, fix };
+  emit({ type: 'run-done', runId, command: 'check', recap: recapOf(outcomes), outcomes, problems: [], durationMs, notes: fix ? [`to fix the drift: ${fix}`] : [], ...shard });
+  return { runId, startedAt, durationMs, outcomes, fix, cacheStats };
 }
 
 /** What check looks at on each host: cache, client, or both; none for hosts in neither group. */
@@ -87,7 +106,7 @@ interface CheckJob extends RuntimeJob {
 async function checkClient(inventory: Inventory, host: Host, shell: HostShell, fixCommand: string): Promise<{ findings: Finding[]; runtime?: Runtime }> {
   const settings = inventory.clientSettings(host);
   const { mirrors } = settings;
-  const args = { daemonJsonPath: settings.daemonJsonPath, probeMirrors: mirrors, bootHook: BOOT_HOOK_FACT_ARGS };
+  const args = { daemonJsonPath: settings.daemonJsonPath, probeMirrors: settings.cacheMirrors, bootHook: BOOT_HOOK_FACT_ARGS };
   const docker = dockerModule(args, () => ({ kind: 'in-sync', reason: 'judged by its findings' }));
   const podman = podmanModule((facts) => planPodman({ mirrors }, facts));
   // As if --restart were given: a config.toml that needs config_path is drift, not a refusal.
@@ -105,16 +124,17 @@ async function checkClient(inventory: Inventory, host: Host, shell: HostShell, f
   return { findings: detected.job.findings(result), runtime: detected.runtime };
 }
 
-async function checkCache(inventory: Inventory, host: Host, shell: HostShell, options: CheckOptions, fixCommand: string): Promise<Finding[]> {
+async function checkCache(inventory: Inventory, host: Host, shell: HostShell, options: CheckOptions, fixCommand: string): Promise<{ findings: Finding[]; stats?: CacheStats }> {
   const settings = inventory.cacheSettings(host);
   const { sources, problems, warnings } = await allowSources(inventory, settings.allowCidrs);
   if (problems.length > 0) {
-    return [{ kind: 'allowlist', severity: 'error', subject: 'mirror allowlist', expected: 'an IPv4 source for every client', found: problems.join('; '), fix: 'fix the inventory' }];
+    return { findings: [{ kind: 'allowlist', severity: 'error', subject: 'mirror allowlist', expected: 'an IPv4 source for every client', found: problems.join('; '), fix: 'fix the inventory' }] };
   }
   const probeUrl = `http://127.0.0.1:${settings.mirrorPort}/v2/`;
-  const facts = parseCacheFacts(await shell.run(cacheFactsCommand(settings.image, settings.dataDir, probeUrl)), probeUrl);
+  const facts = parseCacheFacts(await shell.run(cacheFactsCommand(settings.image, settings.dataDir, probeUrl, true)), probeUrl, true);
   const churn = warnings.map((found): Finding => ({ kind: 'allowlist-churn', severity: 'warning', subject: 'mirror allowlist', expected: 'every client inside mirror_allow_cidrs', found, fix: 'add the network to mirror_allow_cidrs' }));
-  return [...cacheFindings({ settings, sources, diskWarnPercent: options.diskWarnPercent, fixCommand }, facts), ...churn];
+  const findings = [...cacheFindings({ settings, sources, diskWarnPercent: options.diskWarnPercent, fixCommand }, facts), ...churn];
+  return { findings, ...(facts.cacheStats?.ok ? { stats: facts.cacheStats.stats } : {}) };
 }
 
 /** failed when a check could not be completed, drift when anything differs, ok otherwise. */

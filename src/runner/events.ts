@@ -2,11 +2,12 @@
 // The runner never imports a reporter.
 import type { HostOutcome, Recap } from '../core/outcome.js';
 import type { Host } from '../inventory/model.js';
+import type { Shard } from '../inventory/shard.js';
 
 export type CommandName = 'apply' | 'rollback' | 'check';
 
 export type RunEvent =
-  | { readonly type: 'run-start'; readonly runId: string; readonly command: CommandName; readonly check: boolean; readonly inventory: string; readonly hosts: readonly string[] }
+  | { readonly type: 'run-start'; readonly runId: string; readonly command: CommandName; readonly check: boolean; readonly inventory: string; readonly hosts: readonly string[]; readonly shard?: Shard }
   /** A group of hosts handled together: "cache" before "clients"; one per batch with --serial. */
   | { readonly type: 'phase'; readonly name: string; readonly hosts: readonly string[]; readonly batch?: { readonly index: number; readonly count: number } }
   | { readonly type: 'host-step'; readonly host: string; readonly step: string }
@@ -28,6 +29,8 @@ export type RunEvent =
       readonly journal?: string;
       /** Lines for the operator after the recap, e.g. how to fix what check found. */
       readonly notes?: readonly string[];
+      /** The run's --shard, when it worked on one slice of the hosts. */
+      readonly shard?: Shard;
     };
 
 export type Emit = (event: RunEvent) => void;
@@ -46,4 +49,6 @@ export interface BaseRunOptions {
   readonly settleTimeoutMs?: number;
   /** Options as given, for the journal (never secrets). */
   readonly recordedOptions: Readonly<Record<string, unknown>>;
+  /** --shard: the hosts are this slice of the selection; recorded in the journal and the recap. */
+  readonly shard?: Shard;
 }

@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RunRefused } from '../core/errors.js';
-import { lockJournal } from './journal-lock.js';
+import { lockJournal, locksOverlap } from './journal-lock.js';
 
 function scratch(): string {
   return join(mkdtempSync(join(tmpdir(), 'fleet-lock-')), '.fleet');
@@ -64,5 +64,49 @@ describe('lockJournal', () => {
     plant(root, { pid: deadPid(), host: hostname(), command: 'fleet apply old.yml', startedAt: '2020-01-01T00:00:00.000Z' });
     const attempts = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => lockJournal(root, `fleet apply ${i}`, () => {})));
     expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+  });
+});
+
+describe('lockJournal with --shard', () => {
+  const shard = (index: number, count: number) => ({ index, count });
+
+  it('lets the shards of one K share a journal, each holding its own lock', async () => {
+    const root = scratch();
+    const locks = await Promise.all([1, 2, 3].map((i) => lockJournal(root, `fleet apply --shard ${i}/3`, () => {}, shard(i, 3))));
+    for (const i of [1, 2, 3]) expect(JSON.parse(readFileSync(join(root, `lock.shard-${i}-of-3`), 'utf8')).command).toBe(`fleet apply --shard ${i}/3`);
+    // the same shard twice is one run too many
+    await expect(lockJournal(root, 'fleet apply --shard 2/3', () => {}, shard(2, 3))).rejects.toThrow(/in use by another fleet run: .*--shard 2\/3/);
+    await Promise.all(locks.map((l) => l.release()));
+    expect(existsSync(join(root, 'lock.shard-1-of-3'))).toBe(false);
+  });
+
+  it('refuses a whole run while a shard runs, and a shard while a whole run does, letting go of its own lock', async () => {
+    const root = scratch();
+    const one = await lockJournal(root, 'fleet apply --shard 1/2', () => {}, shard(1, 2));
+    await expect(lockJournal(root, 'fleet apply inv.yml', () => {})).rejects.toThrow(/overlapping hosts: pid \d+ .*--shard 1\/2/);
+    expect(existsSync(join(root, 'lock'))).toBe(false);
+    await one.release();
+
+    const whole = await lockJournal(root, 'fleet apply inv.yml', () => {});
+    await expect(lockJournal(root, 'fleet apply --shard 2/2', () => {}, shard(2, 2))).rejects.toThrow(/overlapping hosts: .*fleet apply inv\.yml/);
+    expect(existsSync(join(root, 'lock.shard-2-of-2'))).toBe(false);
+    await whole.release();
+  });
+
+  it('refuses a shard of another K (their slices overlap), and ignores the lock of a shard that died', async () => {
+    const root = scratch();
+    const two = await lockJournal(root, 'fleet apply --shard 1/2', () => {}, shard(1, 2));
+    await expect(lockJournal(root, 'fleet apply --shard 3/3', () => {}, shard(3, 3))).rejects.toThrow(/overlapping hosts/);
+    await two.release();
+    writeFileSync(join(root, 'lock.shard-1-of-2'), JSON.stringify({ pid: deadPid(), host: hostname(), command: 'fleet apply --shard 1/2', startedAt: '2020-01-01T00:00:00.000Z' }));
+    const three = await lockJournal(root, 'fleet apply --shard 3/3', () => {}, shard(3, 3));
+    await three.release();
+  });
+
+  it('knows which lock files overlap', () => {
+    expect(locksOverlap('lock', 'lock.shard-1-of-3')).toBe(true);
+    expect(locksOverlap('lock.shard-1-of-3', 'lock.shard-2-of-3')).toBe(false);
+    expect(locksOverlap('lock.shard-1-of-3', 'lock.shard-1-of-2')).toBe(true);
+    expect(locksOverlap('lock.shard-2-of-3', 'lock.shard-2-of-3')).toBe(true);
   });
 });

@@ -4,10 +4,17 @@
 // refused at once with who holds it. A lock left by a run that died (killed, crashed) on this
 // control node is taken over; one from another node is never judged stale, since its process
 // cannot be seen from here.
-import { open, readFile, unlink } from 'node:fs/promises';
+//
+// Shards (--shard I/K) of one fleet work on disjoint hosts, so they may share a journal: each
+// holds `lock.shard-I-of-K`, and a run over the whole selection holds `lock`. Having taken its own
+// file, a run looks for the ones it overlaps with (a whole run and any shard; shards of another K)
+// and, if one is held, lets go and is refused. Two such runs starting together may both be
+// refused, never both let in.
+import { open, readdir, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { RunRefused } from '../core/errors.js';
+import type { Shard } from '../inventory/shard.js';
 import { openJournalDir } from './journal.js';
 
 export interface LockHolder {
@@ -27,9 +34,46 @@ export interface JournalLock {
 const SETTLE_MS = 2000;
 const RETRY_MS = 50;
 
-/** Take the journal's lock for `command`, or throw RunRefused naming the run that holds it. */
-export async function lockJournal(root: string, command: string, note: (message: string) => void): Promise<JournalLock> {
-  const file = join(await openJournalDir(root), 'lock');
+/** The lock file of a run: `lock`, or `lock.shard-I-of-K` for one shard. */
+export function lockFileName(shard?: Shard): string {
+  return shard ? `lock.shard-${shard.index}-of-${shard.count}` : 'lock';
+}
+
+const SHARD_LOCK = /^lock\.shard-(\d+)-of-(\d+)$/;
+
+/** Whether runs holding lock files `a` and `b` may touch the same hosts. */
+export function locksOverlap(a: string, b: string): boolean {
+  if (a === b) return true;
+  const [sa, sb] = [SHARD_LOCK.exec(a), SHARD_LOCK.exec(b)];
+  if (!sa || !sb) return true; // a whole run overlaps every shard
+  return sa[2] !== sb[2]; // shards of one K are disjoint; of two K they are not
+}
+
+/** Take the journal's lock for `command` (and --shard), or throw RunRefused naming the run that holds it. */
+export async function lockJournal(root: string, command: string, note: (message: string) => void, shard?: Shard): Promise<JournalLock> {
+  const dir = await openJournalDir(root);
+  const lock = await takeLock(root, join(dir, lockFileName(shard)), command, note);
+  try {
+    await refuseOverlapping(root, dir, lockFileName(shard));
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+  return lock;
+}
+
+/** Refuse when a live run holds a lock whose hosts overlap those of `mine`. */
+async function refuseOverlapping(root: string, dir: string, mine: string): Promise<void> {
+  const others = (await readdir(dir)).filter((name) => name !== mine && (name === 'lock' || SHARD_LOCK.test(name)) && locksOverlap(name, mine));
+  for (const name of others) {
+    const holder = await readHolder(join(dir, name));
+    if (holder === 'gone' || (holder !== 'unreadable' && isStale(holder))) continue;
+    const who = holder === 'unreadable' ? `a lock that cannot be read (${join(dir, name)}; remove it if no fleet run is using ${root}/)` : describeHolder(holder);
+    throw new RunRefused(`the journal ${root}/ is in use by another fleet run on overlapping hosts: ${who}. Shards of one K may run together; wait for it to finish`);
+  }
+}
+
+async function takeLock(root: string, file: string, command: string, note: (message: string) => void): Promise<JournalLock> {
   const me: LockHolder = { pid: process.pid, host: hostname(), command, startedAt: new Date().toISOString() };
   const deadline = Date.now() + SETTLE_MS;
   for (;;) {

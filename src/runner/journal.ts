@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../core/atomic-write.js';
 import { RunRefused } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
 import type { HostOutcome, Recap } from '../core/outcome.js';
+import type { Shard } from '../inventory/shard.js';
 import type { CommandName } from './events.js';
 
 export interface HostOrigin {
@@ -34,6 +35,8 @@ export interface RunRecord {
   /** Every inventory source (absolute), in the order given. Absent in journals of older runs. */
   readonly inventories?: readonly string[];
   readonly options: Readonly<Record<string, unknown>>;
+  /** The run's --shard; absent for a run over the whole selection. */
+  readonly shard?: Shard;
   readonly startedAt: string;
   finishedAt?: string;
   recap?: Recap;
@@ -140,8 +143,8 @@ export class Journal {
     this.record.finishedAt = new Date().toISOString();
     this.record.outcomes = outcomes;
     this.record.recap = recap;
-    const { runId, command, check, inventory, inventories } = this.record;
-    const pointer = `${JSON.stringify({ runId, command, check, inventory, inventories }, null, 2)}\n`;
+    const { runId, command, check, inventory, inventories, shard } = this.record;
+    const pointer = `${JSON.stringify({ runId, command, check, inventory, inventories, shard }, null, 2)}\n`;
     try {
       await this.save();
       await writePrivate(join(this.root, 'last-run.json'), pointer);
@@ -206,10 +209,11 @@ async function readJson<T>(file: string): Promise<T | undefined> {
 }
 
 /**
- * The newest finished real (not --check) run of `command` on the same inventory sources, or undefined. Run ids
- * start with their start time, so the newest sorts last.
+ * The newest finished real (not --check) run of `command` on the same inventory sources and the
+ * same --shard (none for none), or undefined. Run ids start with their start time, so the newest
+ * sorts last.
  */
-export async function findLastRun(root: string, command: CommandName, inventory: string | readonly string[]): Promise<RunRecord | undefined> {
+export async function findLastRun(root: string, command: CommandName, inventory: string | readonly string[], shard?: Shard): Promise<RunRecord | undefined> {
   const runs = join(resolve(root), 'runs');
   let ids: string[];
   try {
@@ -226,7 +230,8 @@ export async function findLastRun(root: string, command: CommandName, inventory:
     } catch {
       continue; // a run that crashed before writing its record, or a stray directory
     }
-    if (record.command === command && !record.check && record.outcomes && JSON.stringify(sourcesOf(record).map((f) => resolve(f))) === wanted) return record;
+    const sameShard = record.shard?.index === shard?.index && record.shard?.count === shard?.count;
+    if (record.command === command && !record.check && record.outcomes && sameShard && JSON.stringify(sourcesOf(record).map((f) => resolve(f))) === wanted) return record;
   }
   return undefined;
 }

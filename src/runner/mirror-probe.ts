@@ -4,6 +4,8 @@ import { sh } from '../core/command.js';
 import type { Host } from '../inventory/model.js';
 import type { Connection, Transport } from '../transports/transport.js';
 import { HostShell } from './host-shell.js';
+import { hubRepository } from '../modules/mirrors/hub-image.js';
+import { hubRestriction } from '../modules/mirrors/hub-restriction.js';
 
 export interface ProbeResult {
   readonly ok: boolean;
@@ -94,35 +96,48 @@ function firstConnection(transport: Transport, hosts: readonly Host[], parallel:
   });
 }
 
-/** `busybox` -> `library/busybox`; `docker.io/foo/bar:1` -> `foo/bar`. */
-export function hubRepository(image: string): string {
-  let name = image.replace(/@.*$/, '');
-  const lastColon = name.lastIndexOf(':');
-  if (lastColon > name.lastIndexOf('/')) name = name.slice(0, lastColon);
-  name = name.replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '');
-  return name.includes('/') ? name : `library/${name}`;
-}
-
-/** Pull an image on a client through its mirror and confirm the cache now lists it. */
-export async function verifyPull(transport: Transport, client: Host, mirror: string, image: string): Promise<ProbeResult> {
+/**
+ * Pull an image on a client through its mirrors (the daemon tries them in order) and confirm it
+ * landed in at least one of `cacheMirrors` (the client's own caches, never public fallbacks),
+ * naming which. A pull refused by Docker Desktop's or Docker Hub's access management is said so.
+ */
+export async function verifyPull(transport: Transport, client: Host, cacheMirrors: readonly string[], image: string): Promise<ProbeResult> {
   try {
     return await withClient(transport, client, async (shell) => {
       const pull = await shell.run({ script: sh`docker pull ${image}`, label: 'docker pull' }, { timeoutMs: 300_000 });
-      if (pull.exitCode !== 0) return { ok: false, message: `docker pull ${image} failed on ${client.name}: ${pull.stderr.trim()}` };
-      const catalog = await shell.run({ script: httpGetScript(`${mirror}/v2/_catalog`), label: 'read catalog' });
+      if (pull.exitCode !== 0) {
+        const refusal = hubRestriction(`${pull.stderr}\n${pull.stdout}`, image, cacheMirrors);
+        return { ok: false, message: `docker pull ${image} failed on ${client.name}: ${refusal ? refusal.explanation : pull.stderr.trim()}` };
+      }
       const repository = hubRepository(image);
-      let repositories: unknown;
-      try {
-        repositories = (JSON.parse(catalog.stdout) as { repositories?: unknown }).repositories;
-      } catch {
-        return { ok: false, message: `cannot read ${mirror}/v2/_catalog from ${client.name}: ${catalog.stderr.trim() || catalog.stdout.slice(0, 200)}` };
+      const holding: string[] = [];
+      const unreadable: string[] = [];
+      for (const mirror of cacheMirrors) {
+        const listed = await catalogLists(shell, mirror, repository);
+        if (listed === true) holding.push(mirror);
+        else if (listed !== false) unreadable.push(`${mirror} (${listed})`);
       }
-      if (Array.isArray(repositories) && repositories.includes(repository)) {
-        return { ok: true, message: `${client.name} pulled ${image} and the cache ${mirror} now holds ${repository}` };
-      }
-      return { ok: false, message: `${client.name} pulled ${image}, but ${mirror} does not list ${repository}: Docker fell back to Docker Hub, the mirror is not used` };
+      const unread = unreadable.length > 0 ? `; catalog unreadable: ${unreadable.join(', ')}` : '';
+      if (holding.length > 0) return { ok: true, message: `${client.name} pulled ${image} and ${repository} is in the catalog of ${holding.join(', ')}${unread}` };
+      return {
+        ok: false,
+        message: `${client.name} pulled ${image}, but no cache of its own (${cacheMirrors.join(', ') || 'none'}) lists ${repository}${unread}: ` +
+          'Docker fell back to a public fallback mirror or to Docker Hub, so its caches are not used',
+      };
     });
   } catch (err) {
     return { ok: false, message: `verify-pull on ${client.name}: ${(err as Error).message}` };
+  }
+}
+
+/** Whether a mirror's /v2/_catalog, read from the client, lists `repository`; a string says why it could not be read. */
+async function catalogLists(shell: HostShell, mirror: string, repository: string): Promise<boolean | string> {
+  const catalog = await shell.run({ script: httpGetScript(`${mirror}/v2/_catalog`), label: 'read catalog' });
+  if (catalog.exitCode !== 0) return catalog.stderr.trim() || `exit ${catalog.exitCode}`;
+  try {
+    const repositories = (JSON.parse(catalog.stdout) as { repositories?: unknown }).repositories;
+    return Array.isArray(repositories) && repositories.includes(repository);
+  } catch {
+    return `not a catalog: ${JSON.stringify(catalog.stdout.slice(0, 200))}`;
   }
 }

@@ -66,6 +66,27 @@ describe('findLastRun', () => {
     expect(await findLastRun(root, 'apply', ['nomad.yml', 'static.yml'])).toBeUndefined();
     expect(await readLastRun(root, 'apply')).toMatchObject({ inventories: [join(process.cwd(), 'static.yml'), join(process.cwd(), 'nomad.yml')] });
   });
+
+  it('takes the last run of the same shard: shards sharing a journal retry their own failures only', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'fleet-retry-'));
+    const runs = [
+      { id: '2026-01-01T10-00-00-000Z-aaaa', shard: { index: 1, count: 2 }, failed: 'c1' },
+      { id: '2026-01-01T10-00-00-000Z-bbbb', shard: { index: 2, count: 2 }, failed: 'c2' },
+      { id: '2026-01-01T09-00-00-000Z-cccc', shard: undefined, failed: 'c3' },
+    ];
+    for (const run of runs) {
+      const journal = await Journal.start(root, { runId: run.id, command: 'apply', check: false, inventory: '/inv/prod.yml', options: {}, ...(run.shard ? { shard: run.shard } : {}) });
+      await journal.finish([outcome(run.failed, 'failed')], { ok: 0, changed: 0, failed: 1, unreachable: 0, skipped: 0 });
+    }
+    expect((await findLastRun(root, 'apply', '/inv/prod.yml', { index: 1, count: 2 }))?.runId).toBe('2026-01-01T10-00-00-000Z-aaaa');
+    expect((await findLastRun(root, 'apply', '/inv/prod.yml'))?.runId).toBe('2026-01-01T09-00-00-000Z-cccc');
+    expect(await findLastRun(root, 'apply', '/inv/prod.yml', { index: 1, count: 3 })).toBeUndefined();
+    const retry = await selectRetryHosts(root, 'apply', '/inv/prod.yml', ALL, ALL, false, { index: 2, count: 2 });
+    expect(retry.hosts.map((h) => h.name)).toEqual(['c2']);
+    // the shard's own selection no longer holds the host (it moved to another K, say)
+    const gone = selectRetryHosts(root, 'apply', '/inv/prod.yml', ALL.filter((h) => h.name !== 'c2'), ALL, false, { index: 2, count: 2 });
+    expect(await usage(gone)).toMatch(/left c2 to retry, but none of them matches --shard 2\/2/);
+  });
 });
 
 describe('selectRetryHosts', () => {

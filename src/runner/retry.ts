@@ -4,6 +4,7 @@
 import { UsageError } from '../core/errors.js';
 import { isTrouble, type HostOutcome } from '../core/outcome.js';
 import type { Host } from '../inventory/model.js';
+import { formatShard, type Shard } from '../inventory/shard.js';
 import type { CommandName } from './events.js';
 import { findLastRun } from './journal.js';
 
@@ -24,9 +25,9 @@ export interface RetrySelection {
  * Narrow `selected` (the hosts --limit chose, or all) to those to retry: --retry and --limit
  * intersect. Every way of ending with nothing to do is an error that says why.
  */
-export async function selectRetryHosts(journalDir: string, command: CommandName, sources: string | readonly string[], selected: readonly Host[], all: readonly Host[], limited: boolean): Promise<RetrySelection> {
-  const last = await findLastRun(journalDir, command, sources);
-  const inventoryFile = typeof sources === 'string' ? sources : sources.join(', ');
+export async function selectRetryHosts(journalDir: string, command: CommandName, sources: string | readonly string[], selected: readonly Host[], all: readonly Host[], limited: boolean, shard?: Shard): Promise<RetrySelection> {
+  const last = await findLastRun(journalDir, command, sources, shard);
+  const inventoryFile = (typeof sources === 'string' ? sources : sources.join(', ')) + (shard ? ` (shard ${formatShard(shard)})` : '');
   if (!last) throw new UsageError(`--retry: no ${command} of ${inventoryFile} is recorded in ${journalDir}/ (runs with --check do not count)`);
   const wanted = failedHosts(last.outcomes ?? []);
   if (wanted.length === 0) throw new UsageError(`--retry: nothing to retry: no host failed or was unreachable in the last ${command} of ${inventoryFile} (run ${last.runId})`);
@@ -35,7 +36,8 @@ export async function selectRetryHosts(journalDir: string, command: CommandName,
   const retry = new Set(wanted);
   const hosts = selected.filter((h) => retry.has(h.name));
   if (hosts.length === 0) {
-    const why = limited ? 'none of them matches --limit' : 'none of them is in the inventory any more';
+    const narrowed = [...(limited ? ['--limit'] : []), ...(shard ? [`--shard ${formatShard(shard)}`] : [])];
+    const why = narrowed.length > 0 ? `none of them matches ${narrowed.join(' and ')}` : 'none of them is in the inventory any more';
     throw new UsageError(`--retry: run ${last.runId} left ${wanted.join(', ')} to retry, but ${why}`);
   }
   return { hosts, runId: last.runId, missing };

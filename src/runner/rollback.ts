@@ -28,8 +28,9 @@ export async function runRollback(inventory: Inventory, options: RollbackOptions
   const selected = new Set(options.hosts.map((h) => h.name));
   const clients = inventory.clients.filter((h) => selected.has(h.name));
   const caches = options.cache ? inventory.caches.filter((h) => selected.has(h.name)) : [];
-  const journal = await Journal.start(options.journalDir, { runId, command: 'rollback', check: options.dryRun, inventory: inventory.file, inventories: inventory.sources, options: options.recordedOptions });
-  emit({ type: 'run-start', runId, command: 'rollback', check: options.dryRun, inventory: inventory.file, hosts: [...clients, ...caches].map((h) => h.name) });
+  const shard = options.shard ? { shard: options.shard } : {};
+  const journal = await Journal.start(options.journalDir, { runId, command: 'rollback', check: options.dryRun, inventory: inventory.file, inventories: inventory.sources, options: options.recordedOptions, ...shard });
+  emit({ type: 'run-start', runId, command: 'rollback', check: options.dryRun, inventory: inventory.file, hosts: [...clients, ...caches].map((h) => h.name), ...shard });
 
   const clientOptions = { dryRun: options.dryRun, diff: options.diff, restart: options.restart, runId, journalDir: options.journalDir, settleTimeoutMs: options.settleTimeoutMs };
   const rollout = await runInBatches('clients', clients, options.rollout ?? ONE_BATCH, options.forks, transport, emit, (host, shell) =>
@@ -51,7 +52,7 @@ export async function runRollback(inventory: Inventory, options: RollbackOptions
   const recap = recapOf(outcomes);
   const unrecorded = await journal.finish(outcomes, recap);
   if (unrecorded) problems.push(unrecorded);
-  emit({ type: 'run-done', runId, recap, outcomes, problems, durationMs: Date.now() - started, journal: journal.dir });
+  emit({ type: 'run-done', runId, recap, outcomes, problems, durationMs: Date.now() - started, journal: journal.dir, ...shard });
   return { runId, outcomes, problems };
 }
 

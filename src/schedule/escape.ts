@@ -75,3 +75,10 @@ export function checkCircleciValue(flag: string, value: string): string {
   if (value.includes('<<')) throw new UsageError(`${flag} ${JSON.stringify(value)}: "<<" is not supported with --format circleci (CircleCI reads it as a pipeline parameter)`);
   return checkValue(flag, value);
 }
+
+// ---- Kubernetes (container command and args) ------------------------------------------------
+
+/** kubelet expands `$(VAR)` in a container's command and args, and reads `$$` as a literal `$`. */
+export function escapeExpansion(arg: string): string {
+  return arg.replace(/\$/g, '$$$$');
+}

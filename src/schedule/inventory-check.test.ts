@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { INVENTORY_WITH_ENV } from '../../test/unit/schedule-inventories.js';
 import { checkInventory } from './inventory-check.js';
 
 function inventory(text: string): string {
@@ -10,18 +11,7 @@ function inventory(text: string): string {
   return file;
 }
 
-const WITH_ENV = `all:
-  vars:
-    registry_proxy_username: "{{ env.HUB_USER }}"
-    registry_proxy_password: "{{ env.HUB_TOKEN }}"
-  children:
-    cache:
-      hosts:
-        cache-1: { ansible_host: 192.0.2.1, ansible_port: "{{ env.CACHE_PORT }}" }
-    clients:
-      hosts:
-        nomad-1: { ansible_host: 192.0.2.11 }
-`;
+const WITH_ENV = INVENTORY_WITH_ENV;
 
 describe('checkInventory', () => {
   it('accepts variables that are unset here, and names them', async () => {

@@ -57,3 +57,40 @@ describe('buildSpec', () => {
     expect(() => buildSpec(flags({ command: 'rollback' }), ctx)).toThrow(/--command "rollback": choose one of check, apply/);
   });
 });
+
+describe('buildSpec --format kubernetes', () => {
+  const kubernetes = { inventoryFiles: [{ key: 'prod.yml', content: 'all: {}\n', executable: false }], knownHosts: '', envVars: ['HUB_TOKEN'], hosts: { caches: 1, clients: 10 } };
+  const k8s = (overrides: Partial<ScheduleFlags>, inputs: Partial<typeof kubernetes> = {}) =>
+    buildSpec(flags({ format: 'kubernetes', image: 'registry.example.com/fleet:0.1.0', ...overrides }), { ...ctx, kubernetes: { ...kubernetes, ...inputs } });
+
+  it('runs the inventory and known_hosts where the ConfigMaps are mounted; the cache host counts in shard 1', () => {
+    expect(k8s({ shards: 3, limit: 'clients' })).toMatchObject({
+      format: 'kubernetes',
+      shards: 3,
+      hostsPerShard: 1 + 4,
+      hostsSource: 'counted',
+      envVars: ['HUB_TOKEN'],
+      run: { command: 'check', inventories: ['/etc/fleet/inventory/prod.yml'], knownHosts: '/etc/fleet/known-hosts/known_hosts', limit: 'clients' },
+    });
+    expect(k8s({ 'hosts-per-shard': 300 })).toMatchObject({ shards: 1, hostsPerShard: 300, hostsSource: 'given' });
+  });
+
+  it('needs --hosts-per-shard when the inventory cannot be counted here', () => {
+    expect(() => k8s({}, { hosts: undefined })).toThrow(/cannot be counted here .*give --hosts-per-shard N/);
+    expect(k8s({ 'hosts-per-shard': 50 }, { hosts: undefined })).toMatchObject({ hostsPerShard: 50 });
+  });
+
+  it('refuses what Kubernetes or the pod would not take, naming the flag', () => {
+    expect(() => k8s({ image: undefined })).toThrow('--format kubernetes needs --image');
+    expect(() => k8s({ image: 'fleet latest' })).toThrow('--image "fleet latest": not an image reference');
+    expect(() => k8s({ name: 'Fleet_Check' })).toThrow('--name "Fleet_Check": a Kubernetes CronJob name');
+    expect(() => k8s({ name: 'a'.repeat(53) })).toThrow('at most 52');
+    expect(() => k8s({ namespace: 'Ops' })).toThrow('--namespace "Ops"');
+    for (const shards of [0, 1.5, 1001]) expect(() => k8s({ shards })).toThrow('--shards must be a whole number from 1 to 1000');
+    expect(() => k8s({ 'hosts-per-shard': 0 })).toThrow('--hosts-per-shard must be a whole number');
+    expect(() => k8s({ prometheus: '/x.prom' })).toThrow('--prometheus applies to --format systemd or cron only');
+    expect(() => k8s({ workdir: '/srv' })).toThrow('--workdir applies to --format systemd or cron or circleci only');
+    expect(() => buildSpec(flags({ image: 'x' }), ctx)).toThrow('--image applies to --format kubernetes only');
+    expect(() => buildSpec(flags({ shards: 2 }), ctx)).toThrow('--shards applies to --format kubernetes only');
+  });
+});

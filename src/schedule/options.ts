@@ -4,7 +4,9 @@ import path from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { parseDuration } from './duration.js';
 import { checkCircleciValue, checkValue } from './escape.js';
-import { FORMATS, SCHEDULED_COMMANDS, type RunArgs, type ScheduleFormat, type ScheduledCommand, type ScheduleSpec } from './spec.js';
+import type { KubernetesInputs } from './kubernetes-inputs.js';
+import { POD } from './kubernetes.js';
+import { FORMATS, SCHEDULED_COMMANDS, type KubernetesSchedule, type RunArgs, type ScheduleFormat, type ScheduledCommand, type ScheduleSpec } from './spec.js';
 
 export interface ScheduleFlags {
   /** The inventory sources, in order. */
@@ -27,12 +29,18 @@ export interface ScheduleFlags {
   readonly branch?: string;
   readonly context?: string;
   readonly 'ssh-fingerprint'?: readonly string[];
+  readonly image?: string;
+  readonly namespace?: string;
+  readonly shards?: number;
+  readonly 'hosts-per-shard'?: number;
 }
 
 export interface SpecContext {
   readonly cwd: string;
   /** Absolute argv of the running fleet: [process.execPath, realpath of bin/fleet.js]. */
   readonly runningFleet: readonly string[];
+  /** --format kubernetes: what was read from the inventory and --known-hosts. */
+  readonly kubernetes?: KubernetesInputs;
 }
 
 /** Flags that make sense for some formats only; given for another one, they are refused. */
@@ -45,6 +53,11 @@ const APPLIES_TO: Record<string, readonly ScheduleFormat[]> = {
   branch: ['circleci'],
   context: ['circleci'],
   'ssh-fingerprint': ['circleci'],
+  workdir: ['systemd', 'cron', 'circleci'],
+  image: ['kubernetes'],
+  namespace: ['kubernetes'],
+  shards: ['kubernetes'],
+  'hosts-per-shard': ['kubernetes'],
 };
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -74,6 +87,8 @@ export function buildSpec(flags: ScheduleFlags, ctx: SpecContext): ScheduleSpec 
   const everySeconds = parseDuration(flags.every);
   const workdir = absolute('--workdir', flags.workdir ?? ctx.cwd, ctx.cwd);
   const common = { name, everySeconds };
+
+  if (format === 'kubernetes') return kubernetesSpec(flags, command, common, ctx.kubernetes);
 
   if (format === 'circleci') {
     const inRepo = (flag: string, value: string) => checkCircleciValue(flag, repoRelative(flag, absolute(flag, value, ctx.cwd), workdir));
@@ -122,6 +137,46 @@ export function buildSpec(flags: ScheduleFlags, ctx: SpecContext): ScheduleSpec 
     ...(flags.user !== undefined ? { user: flags.user } : {}),
     ...(flags['environment-file'] !== undefined ? { envFile: onHost('--environment-file', flags['environment-file']) } : {}),
     report: onHost('--report', flags.report ?? path.join(workdir, `${name}.json`)),
+  };
+}
+
+/** A DNS label: what Kubernetes takes as a namespace; a CronJob's name adds room for the Job suffix. */
+const DNS_LABEL = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/;
+const CRONJOB_NAME_MAX = 52;
+const IMAGE = /^[a-z0-9][^\s"'\\]*$/;
+
+function kubernetesSpec(flags: ScheduleFlags, command: ScheduledCommand, common: { name: string; everySeconds: number }, inputs: KubernetesInputs | undefined): KubernetesSchedule {
+  if (inputs === undefined) throw new Error('buildSpec: --format kubernetes needs the inputs read from the inventory');
+  if (!DNS_LABEL.test(common.name) || common.name.length > CRONJOB_NAME_MAX) {
+    throw new UsageError(`--name ${JSON.stringify(common.name)}: a Kubernetes CronJob name is lower-case letters, digits and - (at most ${CRONJOB_NAME_MAX}), starting and ending with a letter or digit`);
+  }
+  if (flags.namespace !== undefined && (!DNS_LABEL.test(flags.namespace) || flags.namespace.length > 63)) {
+    throw new UsageError(`--namespace ${JSON.stringify(flags.namespace)}: lower-case letters, digits and - (at most 63), starting and ending with a letter or digit`);
+  }
+  // Never a default: an unqualified name would be pulled from Docker Hub, whoever published it there.
+  if (flags.image === undefined) throw new UsageError('--format kubernetes needs --image: the fleet image built from the Dockerfile and pushed to your registry, e.g. registry.example.com/fleet:0.1.0');
+  if (!IMAGE.test(flags.image)) throw new UsageError(`--image ${JSON.stringify(flags.image)}: not an image reference`);
+  const shards = flags.shards ?? 1;
+  if (!Number.isInteger(shards) || shards < 1 || shards > 1000) throw new UsageError('--shards must be a whole number from 1 to 1000');
+  const given = flags['hosts-per-shard'];
+  if (given !== undefined && (!Number.isInteger(given) || given < 1)) throw new UsageError('--hosts-per-shard must be a whole number of at least 1');
+  const counted = inputs.hosts === undefined ? undefined : inputs.hosts.caches + Math.ceil(inputs.hosts.clients / shards);
+  const hostsPerShard = given ?? counted;
+  if (hostsPerShard === undefined) {
+    throw new UsageError('--format kubernetes: the inventory\'s hosts cannot be counted here (a script, a Nomad source, or variables unset here): give --hosts-per-shard N, the most hosts one shard works on, which sizes the pod');
+  }
+  return {
+    ...common,
+    format: 'kubernetes',
+    run: runArgs(flags, command, inputs.inventoryFiles.map((f) => `${POD.inventoryDir}/${f.key}`), POD.knownHosts, undefined, checkValue),
+    image: flags.image,
+    ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}),
+    shards,
+    hostsPerShard,
+    hostsSource: given === undefined ? 'counted' : 'given',
+    inventoryFiles: inputs.inventoryFiles,
+    knownHosts: inputs.knownHosts,
+    envVars: inputs.envVars,
   };
 }
 

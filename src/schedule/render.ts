@@ -1,6 +1,7 @@
 // ScheduleSpec -> the files to install and what to do next. Pure apart from reading templates.
 import { renderCircleci } from './circleci.js';
 import { renderCron } from './cron.js';
+import { renderKubernetes } from './kubernetes.js';
 import type { Rendering, ScheduleSpec } from './spec.js';
 import { renderSystemd } from './systemd.js';
 
@@ -13,5 +14,7 @@ export function renderSchedule(spec: ScheduleSpec, outDir?: string): Rendering {
       return renderCron(spec, outDir);
     case 'circleci':
       return renderCircleci(spec, outDir);
+    case 'kubernetes':
+      return renderKubernetes(spec, outDir);
   }
 }

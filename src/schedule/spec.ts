@@ -2,7 +2,7 @@
 // the repository for CircleCI). Built by options.ts, rendered by render.ts.
 import { inventoryArgs } from '../inventory/args.js';
 
-export const FORMATS = ['systemd', 'cron', 'circleci'] as const;
+export const FORMATS = ['systemd', 'cron', 'circleci', 'kubernetes'] as const;
 export type ScheduleFormat = (typeof FORMATS)[number];
 
 export const SCHEDULED_COMMANDS = ['check', 'apply'] as const;
@@ -62,7 +62,36 @@ export interface CircleciSchedule extends Common {
   readonly sshFingerprints: readonly string[];
 }
 
-export type ScheduleSpec = HostSchedule | CircleciSchedule;
+/** A file the pod reads from a ConfigMap: its key (the file name in the pod) and content. */
+export interface ConfigFile {
+  readonly key: string;
+  readonly content: string;
+  /** An executable inventory (a script): mounted with mode 0555 so fleet runs it. */
+  readonly executable: boolean;
+}
+
+/**
+ * A Kubernetes CronJob. `run` holds the paths as the pod sees them (ConfigMap mounts); the files'
+ * contents, read when rendering, become the ConfigMaps.
+ */
+export interface KubernetesSchedule extends Common {
+  readonly format: 'kubernetes';
+  /** The fleet image (built from the repository's Dockerfile), with its registry. */
+  readonly image: string;
+  readonly namespace?: string;
+  /** 1: one pod runs everything; K > 1: an Indexed Job whose pod I runs `--shard I+1/K`. */
+  readonly shards: number;
+  /** The most hosts one shard works on: sizes the pod's memory. */
+  readonly hostsPerShard: number;
+  /** How hostsPerShard was found, for the comment beside the resources. */
+  readonly hostsSource: 'counted' | 'given';
+  readonly inventoryFiles: readonly ConfigFile[];
+  readonly knownHosts: string;
+  /** Variables the inventory reads as {{ env.NAME }}: keys of the env Secret. */
+  readonly envVars: readonly string[];
+}
+
+export type ScheduleSpec = HostSchedule | CircleciSchedule | KubernetesSchedule;
 
 export interface RenderedFile {
   /** File name, e.g. "fleet-check.timer" or "config.yml", or a path below the output directory. */

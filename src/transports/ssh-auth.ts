@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import ssh2 from 'ssh2';
 import type { AnyAuthMethod, BaseAgent, ParsedKey } from 'ssh2';
+import { withCachedSigner } from './key-signing.js';
 
 type LoadedKey =
   | { readonly kind: 'key'; readonly key: ParsedKey }
@@ -113,5 +114,5 @@ async function loadKey(file: string): Promise<LoadedKey> {
   }
   const key = Array.isArray(parsed) ? (parsed[0] as ParsedKey | undefined) : parsed;
   if (!key || !key.isPrivateKey()) return { kind: 'unreadable', message: 'not a private key' };
-  return { kind: 'key', key };
+  return { kind: 'key', key: withCachedSigner(key) };
 }

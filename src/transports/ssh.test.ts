@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect as netConnect, type AddressInfo } from 'node:net';
@@ -45,6 +46,10 @@ interface ServerStats {
   maxHandshaking: number;
   openChannels: number;
   maxOpenChannels: number;
+  /** Names of the global requests clients sent. */
+  globalRequests: string[];
+  /** Public-key requests received: a query (no signature) or signed. */
+  publicKeyRequests: Array<'query' | 'signed'>;
 }
 
 interface TestServer {
@@ -65,6 +70,41 @@ interface ServerOptions {
   readonly maxSessions?: number;
   /** Handshakes in progress, counted across every server given the same gauge. */
   readonly handshakeGauge?: { current: number; max: number };
+  /** After authentication, announce the host key as OpenSSH's sshd does (hostkeys-00@openssh.com). */
+  readonly announceHostKeys?: boolean;
+}
+
+// ssh2's server neither sends nor reports these global requests: reach into its protocol layer.
+type GlobalRequestHandler = (p: unknown, name: string, wantReply: boolean, data: unknown) => void;
+interface ServerProtocol {
+  _handlers: { GLOBAL_REQUEST?: GlobalRequestHandler };
+  _packetRW: { write: { allocStart: number; alloc(n: number): Buffer; finalize(packet: Buffer): Buffer } };
+}
+const { sendPacket } = createRequire(import.meta.url)('ssh2/lib/protocol/utils.js') as { sendPacket: (proto: ServerProtocol, packet: Buffer) => void };
+
+function recordGlobalRequests(client: ServerConnection, names: string[]): void {
+  const proto = (client as unknown as { _protocol: ServerProtocol })._protocol;
+  const original = proto._handlers.GLOBAL_REQUEST;
+  proto._handlers.GLOBAL_REQUEST = (p, name, wantReply, data) => {
+    names.push(name);
+    original?.(p, name, wantReply, data);
+  };
+}
+
+/** SSH_MSG_GLOBAL_REQUEST "hostkeys-00@openssh.com", want_reply false, the host key blob. */
+function announceHostKey(client: ServerConnection, blob: Buffer): void {
+  const proto = (client as unknown as { _protocol: ServerProtocol })._protocol;
+  const name = Buffer.from('hostkeys-00@openssh.com');
+  const w = proto._packetRW.write;
+  const start = w.allocStart;
+  const packet = w.alloc(1 + 4 + name.length + 1 + 4 + blob.length);
+  packet[start] = 80;
+  packet.writeUInt32BE(name.length, start + 1);
+  name.copy(packet, start + 5);
+  packet[start + 5 + name.length] = 0;
+  packet.writeUInt32BE(blob.length, start + 6 + name.length);
+  blob.copy(packet, start + 10 + name.length);
+  sendPacket(proto, w.finalize(packet));
 }
 
 async function startServer(opts: ServerOptions): Promise<TestServer> {
@@ -76,6 +116,8 @@ async function startServer(opts: ServerOptions): Promise<TestServer> {
     maxHandshaking: 0,
     openChannels: 0,
     maxOpenChannels: 0,
+    globalRequests: [],
+    publicKeyRequests: [],
   };
   const clients = new Set<ServerConnection>();
   const server = new ssh2.Server({ hostKeys: [hostKey.private] }, (client) => {
@@ -94,11 +136,13 @@ async function startServer(opts: ServerOptions): Promise<TestServer> {
       handshaking = false;
     };
     client.on('error', () => undefined);
+    recordGlobalRequests(client, stats.globalRequests);
     client.on('close', () => {
       handshakeDone();
       clients.delete(client);
     });
     client.on('authentication', (ctx) => {
+      if (ctx.method === 'publickey') stats.publicKeyRequests.push(ctx.signature ? 'signed' : 'query');
       if (ctx.method !== 'publickey' || ctx.username !== 'fleet') return ctx.reject(['publickey']);
       const pub = userKey.getPublicSSH();
       if (ctx.key.data.length !== pub.length || !timingSafeEqual(ctx.key.data, pub)) return ctx.reject(['publickey']);
@@ -110,6 +154,7 @@ async function startServer(opts: ServerOptions): Promise<TestServer> {
     });
     client.on('ready', () => {
       handshakeDone();
+      if (opts.announceHostKeys) announceHostKey(client, hostKey.blob);
       client.on('session', (accept, reject) => {
         if (opts.maxSessions !== undefined && stats.openChannels >= opts.maxSessions) return reject();
         const session = accept();
@@ -463,6 +508,25 @@ describe('connect', () => {
     const err = await connectError(t.connect(target({ port })));
     expect(err.reason).toBe('timeout');
     silent.unref();
+  });
+
+  it('ignores the host key announcement of an OpenSSH server instead of asking for proofs', async () => {
+    // Each proof is a signature per host key on the host and a verification here, on every
+    // connection, for keys fleet never uses.
+    const s = await server({ announceHostKeys: true });
+    const t = transport({ knownHostsFile: await knownHosts([entry(s)]) });
+    const connection = await t.connect(target(s));
+    expect((await connection.exec({ script: 'echo hi' })).stdout).toBe('hi\n');
+    // The exec round trip came after the announcement: a proof request would have arrived by now.
+    expect(s.stats.globalRequests).not.toContain('hostkeys-prove-00@openssh.com');
+    expect(s.stats.globalRequests.filter((n) => !n.startsWith('keepalive'))).toEqual([]);
+  });
+
+  it('authenticates with a key file in one signed request, without asking first', async () => {
+    const s = await server();
+    const connection = await transport({ knownHostsFile: await knownHosts([entry(s)]) }).connect(target(s));
+    expect((await connection.exec({ script: 'echo hi' })).stdout).toBe('hi\n');
+    expect(s.stats.publicKeyRequests).toEqual(['signed']);
   });
 
   it('maps authentication failure', async () => {

@@ -8,6 +8,8 @@ import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { Client, ConnectConfig, KexAlgorithm, ServerHostKeyAlgorithm } from 'ssh2';
 import { ConnectError } from '../core/errors.js';
+import { ignoreHostKeyAnnouncements } from './host-key-proofs.js';
+import { signFirstPublicKeyAuth } from './signed-first-auth.js';
 import { fingerprintSha256, keyTypeOf, knownHostsName } from './known-hosts.js';
 import { KnownHostsStore } from './known-hosts-store.js';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, shouldRetry, type RetryPolicy } from './connect-retry.js';
@@ -320,6 +322,8 @@ class SshTransport implements Transport {
       };
       try {
         client.connect(config);
+        ignoreHostKeyAnnouncements(client);
+        signFirstPublicKeyAuth(client);
       } catch (err) {
         fail(err);
       }

@@ -17,7 +17,7 @@ export function writeFleetInventory(dir, lab, hosts, user) {
     '  children:',
     '    clients:',
     '      hosts:',
-    ...hosts.map((h) => `        ${h.name}: { ansible_host: ${h.address} }`),
+    ...hosts.map((h) => `        ${h.name}: { ansible_host: ${h.address}${h.port ? `, ansible_port: ${h.port}` : ''} }`),
   ];
   const file = join(dir, 'inventory.yml');
   writeFileSync(file, `${lines.join('\n')}\n`);

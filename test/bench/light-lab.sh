@@ -210,9 +210,9 @@ write_descriptions() {
   key=$(cut -d' ' -f1,2 "$STATE/ssh_host_ed25519_key.pub")
   for ((i = 1; i <= n; i++)); do echo "$(address "$i") $key"; done >"$STATE/known_hosts"
   for ((i = 1; i <= n; i++)); do printf 'fb-%d %s\n' "$i" "$(address "$i")"; done \
-    | jq -R -s --arg key "$STATE/id_ed25519" --arg kh "$STATE/known_hosts" --arg mirror "http://$MIRROR_ADDR" \
+    | jq -R -s --arg key "$STATE/id_ed25519" --arg kh "$STATE/known_hosts" --arg mirror "http://$MIRROR_ADDR" --arg bridge "${BRIDGE_ADDR%/*}" \
         --arg cg "$([ -d "$HOSTS_CGROUP" ] && echo "$HOSTS_CGROUP")" '
-        { keyFile: $key, hostsCgroup: $cg, knownHosts: $kh, mirrorUrl: $mirror, sudoUser: "deploy", light: true,
+        { keyFile: $key, hostsCgroup: $cg, knownHosts: $kh, mirrorUrl: $mirror, bridgeAddress: $bridge, sudoUser: "deploy", light: true,
           hosts: [ split("\n")[] | select(. != "") | split(" ") | { name: .[0], address: .[1] } ] }' \
     >"$STATE/hosts.json"
 }

@@ -37,13 +37,72 @@ export function slopes(results) {
       const wall = linearFit(rows.map((r) => [r.hosts, r.wallS]));
       const cpu = linearFit(rows.map((r) => [r.hosts, r.cpuS]));
       const hosts = rows.every((r) => r.hostsCpuS !== undefined) ? linearFit(rows.map((r) => [r.hosts, r.hostsCpuS])) : undefined;
-      if (wall) out.push({ tool, op, sizes: rows.map((r) => r.hosts), wallMsPerHost: wall.slope * 1000, wallInterceptS: wall.intercept, cpuMsPerHost: cpu.slope * 1000, hostsCpuMsPerHost: (hosts?.slope ?? NaN) * 1000 });
+      const trips = rows.filter((r) => r.roundTripsPerHost !== undefined).map((r) => r.roundTripsPerHost);
+      const roundTripsPerHost = trips.length > 0 ? trips.reduce((a, b) => a + b, 0) / trips.length : NaN;
+      if (wall) out.push({ tool, op, sizes: rows.map((r) => r.hosts), wallMsPerHost: wall.slope * 1000, wallInterceptS: wall.intercept, cpuMsPerHost: cpu.slope * 1000, cpuInterceptS: cpu.intercept, hostsCpuMsPerHost: (hosts?.slope ?? NaN) * 1000, roundTripsPerHost });
     }
   }
   return out;
 }
 
+/**
+ * Wall time of a run over `hosts` hosts split into `shards` control nodes, from per-host figures,
+ * when every host is its own machine: a host takes `roundTrips` x `rttMs` plus its own CPU time
+ * (`hostCpuMs`, its commands run one after another), `forks` hosts at a time; the control node's
+ * event loop (one core) spends `controlCpuMs` per host. The run takes the larger of the two
+ * bounds, plus start-up. Returns seconds and which bound it is.
+ */
+export function projectWall({ hosts, shards = 1, controlCpuMs, startupS, roundTrips, rttMs, hostCpuMs, forks }) {
+  const perShard = Math.ceil(hosts / shards);
+  const latencyS = (perShard * (roundTrips * rttMs + hostCpuMs)) / forks / 1000;
+  const cpuS = (perShard * controlCpuMs) / 1000;
+  return { wallS: startupS + Math.max(latencyS, cpuS), bound: cpuS >= latencyS ? 'control CPU' : 'latency', latencyS, cpuS };
+}
+
 const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+
+/** Per-host figures of one run: control node's and hosts' CPU in ms per host. */
+export function perHost(row) {
+  return { controlCpuMs: (row.cpuS * 1000) / row.hosts, hostsCpuMs: ((row.hostsCpuS ?? NaN) * 1000) / row.hosts };
+}
+
+function resultTable(results) {
+  const relayed = results.some((r) => r.roundTripsPerHost !== undefined);
+  const lines = [
+    `| hosts | tool | operation | wall s | control CPU ms/host | hosts' CPU ms/host | ${relayed ? 'SSH round trips/host | relay CPU s | ' : ''}SSH logins/host | peak RSS MB | result |`,
+    `|---:|---|---|---:|---:|---:|${relayed ? '---:|---:|' : ''}---:|---:|---|`,
+  ];
+  for (const r of results) {
+    const { controlCpuMs, hostsCpuMs } = perHost(r);
+    const latency = relayed ? `${f(r.roundTripsPerHost, 1)} | ${f(r.relayCpuS)} | ` : '';
+    lines.push(`| ${r.hosts} | ${r.tool} | ${OP_LABEL[r.op]} | ${f(r.wallS)} | ${f(controlCpuMs, 1)} | ${f(hostsCpuMs, 1)} | ${latency}${f(r.sshConnectionsPerHost)} | ${f(r.peakRssMb, 0)} | ${r.ok ? '' : 'FAILED: '}${r.summary} |`);
+  }
+  return lines;
+}
+
+const FLEET_DEFAULT_FORKS = 50;
+export const PROJECTED_HOSTS = 10_000;
+export const PROJECTED_SHARDS = [1, 4, 10];
+
+/** The fleet check's per-host figures of this run, projected to 10,000 hosts on K control nodes. */
+function projectionTable(doc) {
+  const s = doc.slopes.find((x) => x.tool === 'fleet' && x.op === 'check');
+  if (!s || doc.rttMs == null || !Number.isFinite(s.roundTripsPerHost)) return [];
+  const forks = typeof doc.forks === 'number' ? doc.forks : FLEET_DEFAULT_FORKS;
+  const figures = { controlCpuMs: s.cpuMsPerHost, startupS: Math.max(0, s.cpuInterceptS), roundTrips: s.roundTripsPerHost, rttMs: doc.rttMs, hostCpuMs: s.hostsCpuMsPerHost, forks };
+  const lines = [
+    '',
+    `Projection of \`fleet check\` on ${PROJECTED_HOSTS} hosts, each its own machine, from this run's per-host figures: control CPU ${f(figures.controlCpuMs, 1)} ms, start-up ${f(figures.startupS)} s, ${f(figures.roundTrips, 1)} round trips of ${doc.rttMs} ms, host CPU ${f(figures.hostCpuMs, 1)} ms, forks ${forks}.`,
+    '',
+    '| control nodes (shards) | hosts each | latency bound s | control CPU bound s | projected wall s | bound |',
+    '|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const shards of PROJECTED_SHARDS) {
+    const p = projectWall({ hosts: PROJECTED_HOSTS, shards, ...figures });
+    lines.push(`| ${shards} | ${Math.ceil(PROJECTED_HOSTS / shards)} | ${f(p.latencyS, 1)} | ${f(p.cpuS, 1)} | ${f(p.wallS, 1)} | ${p.bound} |`);
+  }
+  return lines;
+}
 
 export function markdown(doc) {
   const m = doc.machine;
@@ -56,12 +115,11 @@ export function markdown(doc) {
       `login \`${doc.user}\`${doc.user === 'root' ? '' : ' with NOPASSWD sudo (become)'}, sshd MaxStartups 100:30:200. ` +
       `fleet: ${doc.fleetCheck}; default forks unless said. Ansible ran at ${doc.ansibleSizes.join(', ') || 'no'} hosts.`,
     '',
-    '| hosts | tool | operation | wall s | CPU s | CPU ms/host | peak RSS MB | hosts\' CPU s | SSH logins/host | result |',
-    '|---:|---|---|---:|---:|---:|---:|---:|---:|---|',
+    ...(doc.rttMs != null
+      ? [`Latency: every SSH connection went through a relay delaying each direction by ${doc.rttMs / 2} ms (RTT ${doc.rttMs} ms, TCP handshake included); the relay's own CPU is its column, in neither the control node's nor the hosts' figures.`, '']
+      : []),
+    ...resultTable(doc.results),
   ];
-  for (const r of doc.results) {
-    lines.push(`| ${r.hosts} | ${r.tool} | ${OP_LABEL[r.op]} | ${f(r.wallS)} | ${f(r.cpuS)} | ${f((r.cpuS * 1000) / r.hosts, 1)} | ${f(r.peakRssMb, 0)} | ${f(r.hostsCpuS)} | ${f(r.sshConnectionsPerHost)} | ${r.ok ? '' : 'FAILED: '}${r.summary} |`);
-  }
   if (doc.ratios.length > 0) {
     lines.push('', '| hosts | operation | Ansible wall / fleet wall (defaults) | (tuned) |', '|---:|---|---:|---:|');
     for (const n of [...new Set(doc.ratios.map((r) => r.hosts))]) {
@@ -73,9 +131,10 @@ export function markdown(doc) {
     }
   }
   if (doc.slopes.length > 0) {
-    lines.push('', 'Cost per host: slope of a least-squares line through the sizes.', '', '| tool | operation | sizes | wall ms per host | control CPU ms per host | hosts\' CPU ms per host |', '|---|---|---|---:|---:|---:|');
-    for (const s of doc.slopes) lines.push(`| ${s.tool} | ${OP_LABEL[s.op]} | ${s.sizes.join(', ')} | ${f(s.wallMsPerHost, 1)} | ${f(s.cpuMsPerHost, 1)} | ${f(s.hostsCpuMsPerHost, 1)} |`);
+    lines.push('', 'Cost per host: slope of a least-squares line through the sizes (round trips: their mean).', '', '| tool | operation | sizes | wall ms per host | control CPU ms per host | hosts\' CPU ms per host | SSH round trips per host |', '|---|---|---|---:|---:|---:|---:|');
+    for (const s of doc.slopes) lines.push(`| ${s.tool} | ${OP_LABEL[s.op]} | ${s.sizes.join(', ')} | ${f(s.wallMsPerHost, 1)} | ${f(s.cpuMsPerHost, 1)} | ${f(s.hostsCpuMsPerHost, 1)} | ${f(s.roundTripsPerHost, 1)} |`);
   }
+  lines.push(...projectionTable(doc));
   if (doc.notes.length > 0) lines.push('', ...doc.notes.map((note) => `- ${note}`));
   return `${lines.join('\n')}\n`;
 }

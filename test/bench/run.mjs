@@ -6,6 +6,9 @@
 //
 //   node test/bench/run.mjs [--sizes 10,100,1000] [--ansible-sizes 10,100] [--user deploy|root]
 //                           [--forks N] [--keep-lab] [--skip-ansible] [--cpu-prof]
+//                           [--rtt-ms MS] [--ansible-tunings default,tuned]
+// --rtt-ms: every SSH connection goes through a relay delaying each direction by MS/2 (relay.mjs),
+// which also counts the SSH round trips per host.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, freemem, totalmem } from 'node:os';
@@ -14,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { ansibleArgv, ansibleEnv, ansibleRecap, ansibleTunings, writeAnsibleInventory } from './ansible.mjs';
 import { checkCommand, fleetArgv, fleetRecap, REPO, writeFleetInventory } from './fleet.mjs';
 import { measure, writeText } from './measure.mjs';
+import { startRelay } from './latency.mjs';
 import { markdown, ratios, slopes } from './report.mjs';
 
 const LAB = join(REPO, 'test', 'bench', 'light-lab.sh');
@@ -36,6 +40,8 @@ const OPTIONS = {
   'keep-lab': { type: 'boolean', default: false },
   'skip-ansible': { type: 'boolean', default: false },
   'cpu-prof': { type: 'boolean', default: false },
+  'rtt-ms': { type: 'string' },
+  'ansible-tunings': { type: 'string', default: 'default,tuned' },
   out: { type: 'string', default: join(REPO, 'bench-results') },
 };
 const opts = (() => {
@@ -52,6 +58,10 @@ let sizes = list(opts.sizes);
 const ansibleSizes = opts['skip-ansible'] ? [] : list(opts['ansible-sizes']);
 if (!['deploy', 'root'].includes(opts.user)) fail('--user must be deploy or root');
 if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1)) fail(`--sizes: positive integers, got ${opts.sizes}`);
+const rttMs = opts['rtt-ms'] === undefined ? undefined : Number(opts['rtt-ms']);
+if (rttMs !== undefined && !(Number.isFinite(rttMs) && rttMs >= 0 && rttMs <= 10_000)) fail(`--rtt-ms: a number of milliseconds from 0 to 10000, got ${opts['rtt-ms']}`);
+const tunings = ansibleTunings().filter((t) => opts['ansible-tunings'].split(',').includes(t.name.replace('ansible-', '')));
+if (tunings.length === 0) fail(`--ansible-tunings: default, tuned or both, got ${opts['ansible-tunings']}`);
 
 // Hosts the machine holds: the lab's bridge limit, and its free memory.
 const fits = Math.min(MAX_HOSTS, Math.floor((freemem() / 2 ** 20 - 1024) / MB_PER_HOST));
@@ -94,11 +104,16 @@ function acceptedLogins() {
   return count;
 }
 
-/** measure(), plus the SSH connections the run opened per host. */
-async function measureRun(n, argv, options) {
+/** measure(), plus the SSH connections the run opened per host, and with the relay its round
+ * trips per host and its own CPU time (counted apart from the control node's and the hosts'). */
+async function measureRun(n, argv, options, relay) {
   const before = acceptedLogins();
+  const relayBefore = await relay?.stats();
   const m = await measure(argv, options);
-  return { ...m, sshConnectionsPerHost: (acceptedLogins() - before) / n };
+  const row = { ...m, sshConnectionsPerHost: (acceptedLogins() - before) / n };
+  if (!relay) return row;
+  const relayAfter = await relay.stats();
+  return { ...row, rttMs, roundTripsPerHost: (relayAfter.roundTrips - relayBefore.roundTrips) / n, relayCpuS: relayAfter.cpuS - relayBefore.cpuS };
 }
 
 function log(msg) {
@@ -107,7 +122,8 @@ function log(msg) {
 
 function record(row) {
   results.push(row);
-  log(`${String(row.hosts).padStart(4)} ${row.tool.padEnd(15)} ${row.op.padEnd(14)} wall ${row.wallS.toFixed(2)} s  cpu ${row.cpuS.toFixed(2)} s  hosts cpu ${row.hostsCpuS?.toFixed(2) ?? '-'} s  rss ${row.peakRssMb.toFixed(0)} MB  ssh/host ${row.sshConnectionsPerHost.toFixed(2)}  ${row.ok ? 'ok' : 'FAILED'}: ${row.summary}`);
+  const rt = row.roundTripsPerHost === undefined ? '' : `  round trips/host ${row.roundTripsPerHost.toFixed(1)}  relay cpu ${row.relayCpuS.toFixed(2)} s`;
+  log(`${String(row.hosts).padStart(4)} ${row.tool.padEnd(15)} ${row.op.padEnd(14)} wall ${row.wallS.toFixed(2)} s  cpu ${row.cpuS.toFixed(2)} s  hosts cpu ${row.hostsCpuS?.toFixed(2) ?? '-'} s  rss ${row.peakRssMb.toFixed(0)} MB  ssh/host ${row.sshConnectionsPerHost.toFixed(2)}${rt}  load ${loadavg()}  ${row.ok ? 'ok' : 'FAILED'}: ${row.summary}`);
 }
 
 /** Did a run do the expected work on every host? `expect`: 'changed' or 'ok' for all. */
@@ -118,7 +134,7 @@ function judge(recap, n, expect, exitCode, okCodes) {
   return { ok: all, summary: all ? summary : `${summary} (exit ${exitCode}; expected ${n} ${expect})` };
 }
 
-async function runFleet(n, dir, inventory, lab, op, expect, okCodes) {
+async function runFleet(n, dir, inventory, lab, relay, op, expect, okCodes) {
   const extra = opts.forks ? ['--forks', opts.forks] : [];
   const nodeArgs = opts['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'cpu-prof')}`, `--cpu-prof-name=${op}.cpuprofile`] : [];
   const command = { 'apply-nochange': 'apply', 'check-insync': 'check' }[op] ?? op;
@@ -127,12 +143,12 @@ async function runFleet(n, dir, inventory, lab, op, expect, okCodes) {
     env: { ...process.env, CI: 'true' },
     logFile: join(dir, `fleet-${op}.log`),
     hostsCgroup: lab.hostsCgroup || undefined,
-  });
+  }, relay);
   const verdict = judge(fleetRecap(readFileSync(m.logFile, 'utf8')), n, expect, m.exitCode, okCodes);
   record({ hosts: n, tool: 'fleet', op, ...m, ...verdict });
 }
 
-async function runAnsible(n, dir, inventory, lab, tuning, op, expect) {
+async function runAnsible(n, dir, inventory, lab, relay, tuning, op, expect) {
   const runDir = join(dir, `${tuning.name}-${op}`);
   mkdirSync(runDir, { recursive: true });
   const env = ansibleEnv(process.env, tuning, lab, runDir);
@@ -141,7 +157,7 @@ async function runAnsible(n, dir, inventory, lab, tuning, op, expect) {
     env,
     logFile: join(dir, `${tuning.name}-${op}.log`),
     hostsCgroup: lab.hostsCgroup || undefined,
-  });
+  }, relay);
   rmSync(env.ANSIBLE_SSH_CONTROL_PATH_DIR, { recursive: true, force: true });
   const verdict = judge(ansibleRecap(readFileSync(m.logFile, 'utf8')), n, expect, m.exitCode, [0]);
   record({ hosts: n, tool: tuning.name, op, ...m, ...verdict });
@@ -152,24 +168,30 @@ async function benchSize(n) {
   const t0 = Date.now();
   labCommand('up', String(n));
   log(`lab up in ${((Date.now() - t0) / 1000).toFixed(1)} s; load ${loadavg()}`);
-  const lab = JSON.parse(readFileSync(join(STATE, 'hosts.json'), 'utf8'));
   const dir = join(runRoot, `n${n}`);
   mkdirSync(dir, { recursive: true });
-  const fleetInventory = writeFleetInventory(dir, lab, lab.hosts, opts.user);
-  // Every tool starts from the lab's state (no mirrors) and ends there (its rollback).
-  await runFleet(n, dir, fleetInventory, lab, 'check', 'changed', [2]);
-  await runFleet(n, dir, fleetInventory, lab, 'apply', 'changed', [0]);
-  await runFleet(n, dir, fleetInventory, lab, 'check-insync', 'ok', [0]);
-  await runFleet(n, dir, fleetInventory, lab, 'apply-nochange', 'ok', [0]);
-  await runFleet(n, dir, fleetInventory, lab, 'rollback', 'changed', [0]);
-  if (ansibleSizes.includes(n)) {
-    const inventory = writeAnsibleInventory(dir, lab, lab.hosts, opts.user);
-    for (const tuning of ansibleTunings(n)) {
-      await runAnsible(n, dir, inventory, lab, tuning, 'check', 'changed');
-      await runAnsible(n, dir, inventory, lab, tuning, 'apply', 'changed');
-      await runAnsible(n, dir, inventory, lab, tuning, 'apply-nochange', 'ok');
-      await runAnsible(n, dir, inventory, lab, tuning, 'rollback', 'changed');
+  const direct = JSON.parse(readFileSync(join(STATE, 'hosts.json'), 'utf8'));
+  const relay = rttMs === undefined ? undefined : await startRelay(direct, rttMs, dir);
+  const lab = relay?.lab ?? direct;
+  try {
+    const fleetInventory = writeFleetInventory(dir, lab, lab.hosts, opts.user);
+    // Every tool starts from the lab's state (no mirrors) and ends there (its rollback).
+    await runFleet(n, dir, fleetInventory, lab, relay, 'check', 'changed', [2]);
+    await runFleet(n, dir, fleetInventory, lab, relay, 'apply', 'changed', [0]);
+    await runFleet(n, dir, fleetInventory, lab, relay, 'check-insync', 'ok', [0]);
+    await runFleet(n, dir, fleetInventory, lab, relay, 'apply-nochange', 'ok', [0]);
+    await runFleet(n, dir, fleetInventory, lab, relay, 'rollback', 'changed', [0]);
+    if (ansibleSizes.includes(n)) {
+      const inventory = writeAnsibleInventory(dir, lab, lab.hosts, opts.user);
+      for (const tuning of tunings) {
+        await runAnsible(n, dir, inventory, lab, relay, tuning, 'check', 'changed');
+        await runAnsible(n, dir, inventory, lab, relay, tuning, 'apply', 'changed');
+        await runAnsible(n, dir, inventory, lab, relay, tuning, 'apply-nochange', 'ok');
+        await runAnsible(n, dir, inventory, lab, relay, tuning, 'rollback', 'changed');
+      }
     }
+  } finally {
+    await relay?.stop();
   }
 }
 
@@ -202,6 +224,7 @@ const doc = {
   machine,
   user: opts.user,
   forks: opts.forks ? Number(opts.forks) : 'default',
+  rttMs: rttMs ?? null,
   fleetCheck: check.label,
   sizes,
   ansibleSizes: ansibleSizes.filter((n) => sizes.includes(n)),
@@ -214,5 +237,5 @@ const md = markdown(doc);
 writeText(join(opts.out, `bench-${date}.json`), `${JSON.stringify(doc, null, 2)}\n`);
 writeText(join(opts.out, `bench-${date}.md`), md);
 process.stdout.write(md);
-log(`written: bench-results/bench-${date}.json, .md (logs in bench-results/bench-${date}/)`);
+log(`written: ${join(opts.out, `bench-${date}`)}.json, .md (logs in ${runRoot}/)`);
 if (results.some((r) => !r.ok)) process.exitCode = 1;

@@ -12,6 +12,8 @@ export interface InventoryOptions {
   hostVars?: Record<string, Record<string, unknown>>;
   /** Include the cache group (cache-1); otherwise clients use the lab's ready-made mirror. */
   withCache?: boolean;
+  /** The cache group's hosts when not just cache-1 (implies withCache), e.g. ['cache-1', 'cache-2']. */
+  caches?: string[];
   /** More clients, listed before the lab's own: name -> host vars (e.g. an address where nothing answers). */
   extraClients?: Record<string, Record<string, unknown>>;
   /** Also the lab's Podman and containerd clients (client-podman, client-containerd) in `clients`. */
@@ -23,16 +25,17 @@ export function labInventory(options: InventoryOptions = {}): { dir: string; fil
   const lab = readLab();
   const hostEntry = (name: string) => ({ ansible_host: lab.hosts[name]!.address, ...(options.hostVars?.[name] ?? {}) });
   const clients = ['client-1', 'client-2', 'client-3', ...(options.runtimeClients ? RUNTIME_CLIENTS : [])];
+  const caches = options.caches ?? (options.withCache ? ['cache-1'] : []);
   const inventory = {
     all: {
       vars: {
         ansible_user: 'root',
         ansible_ssh_private_key_file: lab.keyFile,
-        ...(options.withCache ? { registry_image: 'registry:2', registry_proxy_remoteurl: lab.hubUrl } : { mirror_url: lab.mirrorUrl }),
+        ...(caches.length > 0 ? { registry_image: 'registry:2', registry_proxy_remoteurl: lab.hubUrl } : { mirror_url: lab.mirrorUrl }),
         ...options.vars,
       },
       children: {
-        ...(options.withCache ? { cache: { hosts: { 'cache-1': hostEntry('cache-1') } } } : {}),
+        ...(caches.length > 0 ? { cache: { hosts: Object.fromEntries(caches.map((c) => [c, hostEntry(c)])) } } : {}),
         clients: { hosts: { ...options.extraClients, ...Object.fromEntries(clients.map((c) => [c, hostEntry(c)])) } },
       },
     },
@@ -44,7 +47,7 @@ export function labInventory(options: InventoryOptions = {}): { dir: string; fil
 }
 
 /** Commands that contact no host, and take no --known-hosts. */
-const HOSTLESS = new Set(['inventory', 'schedule', 'render']);
+const HOSTLESS = new Set(['inventory', 'schedule', 'render', 'report']);
 
 /** Run `fleet ARGS` in `cwd` with the lab's known_hosts unless the args name another. */
 export function fleet(cwd: string, args: string[], env: Record<string, string> = {}): Promise<ExecResult> {

@@ -18,7 +18,7 @@ async function apply(client: FakeDockerClient, settings: Partial<ClientSettings>
   const shell = new HostShell(await transport.connect(host.ssh), false);
   const events: RunEvent[] = [];
   const options = { dryRun: false, diff: false, restart: false, runId: 'run1', settleTimeoutMs: 2_000 };
-  const outcome = await applyClient(host, { daemonJsonPath: DAEMON_JSON, mirrors: [MIRROR], bootHook: false, ...settings }, shell, options, (e) => events.push(e));
+  const outcome = await applyClient(host, { daemonJsonPath: DAEMON_JSON, mirrors: [MIRROR], cacheMirrors: [MIRROR], bootHook: false, ...settings }, shell, options, (e) => events.push(e));
   return { outcome, labels: transport.host('client-1').labels(), events };
 }
 

@@ -11,11 +11,13 @@ import { formatPrometheus } from '../../src/check/prometheus.js';
 import { buildCheckReport } from '../../src/check/report.js';
 import type { Finding } from '../../src/core/finding.js';
 import type { CacheFacts } from '../../src/facts/cache-host.js';
+import { parsePrometheusProxyMetrics } from '../../src/facts/cache-metrics.js';
 import { outcomeOf } from '../../src/runner/check.js';
 import { cacheSettings, cacheSources, convergedCacheHost, emptyCacheHost } from './builders.js';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates', 'monitoring');
 const rulesFile = path.join(dir, 'fleet-alerts.yml');
+const fixtures = path.resolve(dir, '..', '..', 'test', 'fixtures', 'registry-metrics');
 const dashboardFile = path.join(dir, 'fleet-dashboard.json');
 
 const promtool = spawnSync('promtool', ['--version'], { encoding: 'utf8' });
@@ -58,7 +60,7 @@ describe('alert rules with promtool', () => {
 
 describe('metrics used by the rules and the dashboard', () => {
   // What fleet writes for a fleet in trouble: each kind of cache trouble, a drifted client, an
-  // unreachable host, a check that could not complete.
+  // unreachable host, a check that could not complete; and a healthy registry 3 cache's counters.
   const written = parseTextfile(formatPrometheus(sampleReport()));
 
   const sources = [
@@ -115,6 +117,7 @@ function sampleReport() {
   const cache = (facts: CacheFacts): Finding[] => cacheFindings({ settings: cacheSettings, sources: cacheSources, diskWarnPercent: 85, fixCommand: 'fleet apply inv.yml' }, facts);
   const drift: Finding = { kind: 'daemon-json-mirrors', severity: 'drift', subject: 's', expected: 'e', found: 'f', fix: 'x' };
   const outcomes = [
+    { host: 'cache-serving', ...outcomeOf(cache(converged)), durationMs: 1 },
     { host: 'cache-stopped', ...outcomeOf(cache({ ...converged, container: { ...converged.container!, status: 'exited' }, registryProbe: { url: 'http://127.0.0.1/v2/', ok: false, detail: 'connection refused' }, dataDiskUsePercent: 93 })), durationMs: 1 },
     { host: 'cache-gone', ...outcomeOf(cache({ ...converged, container: undefined })), durationMs: 1 },
     { host: 'cache-no-docker', ...outcomeOf(cache(emptyCacheHost({ dockerVersion: undefined, dockerError: 'Cannot connect to the Docker daemon' }))), durationMs: 1 },
@@ -123,6 +126,7 @@ function sampleReport() {
   ];
   return buildCheckReport({
     runId: 'r', inventory: 'inv.yml', startedAt: new Date(), durationMs: 1, exitCode: 6, outcomes, fix: null,
+    cacheStats: new Map([['cache-serving', parsePrometheusProxyMetrics(readFileSync(path.join(fixtures, 'prometheus-3.txt'), 'utf8'))!]]),
     rolesOf: (h) => (h.startsWith('cache') ? ['cache'] : ['client']),
   });
 }

@@ -38,7 +38,7 @@ async function apply(rules: Rule[], bootHook = false) {
   const shell = new HostShell(await transport.connect(host.ssh), false);
   const events: RunEvent[] = [];
   const options = { dryRun: false, diff: false, restart: false, runId: 'run1', settleTimeoutMs: 2_000 };
-  const outcome = await applyClient(host, { daemonJsonPath: '/etc/docker/daemon.json', mirrors: ['http://10.0.0.5'], bootHook }, shell, options, (e) => events.push(e));
+  const outcome = await applyClient(host, { daemonJsonPath: '/etc/docker/daemon.json', mirrors: ['http://10.0.0.5'], cacheMirrors: ['http://10.0.0.5'], bootHook }, shell, options, (e) => events.push(e));
   return { outcome, events, labels: transport.host('client-p').labels() };
 }
 

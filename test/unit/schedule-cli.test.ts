@@ -117,3 +117,43 @@ describe('fleet schedule', { timeout: 120_000 }, () => {
     }
   });
 });
+
+describe('fleet schedule --format kubernetes', { timeout: 120_000 }, () => {
+  const secret = 'hub-token-s3cr3t-9f1c';
+  const k8s = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [bin, 'schedule', ...args, '--every', '15m', '--format', 'kubernetes', '--image', 'registry.example.com/fleet:0.1.0'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: dir, HUB_TOKEN: secret, HUB_USER: 'robot' },
+    });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  it('renders the CronJob with the inventory read here; variables become Secret keys, their values never appear', () => {
+    const r = k8s('env.yml', '--known-hosts', 'known_hosts', '--shards', '2');
+    expect(r.stderr).not.toContain('error');
+    expect(r.status).toBe(0);
+    const all = r.stdout + r.stderr;
+    expect(all).not.toContain(secret);
+    expect(all).not.toContain('robot');
+    expect(r.stdout).toContain('key: HUB_TOKEN');
+    expect(r.stdout).toContain('key: HUB_USER');
+    expect(r.stdout).toContain('  env.yml: |\n');
+    expect(r.stdout).toMatch(/for \d+ hosts per shard \(counted in the inventory\)/);
+    expect(r.stderr).toContain('create secret generic fleet-check-env --from-env-file=fleet-check.env');
+  });
+
+  it('needs --known-hosts, and --hosts-per-shard for sources it cannot count here', () => {
+    const noKnownHosts = k8s('inventory.yml');
+    expect(noKnownHosts.status).toBe(1);
+    expect(noKnownHosts.stderr).toContain('--format kubernetes needs --known-hosts FILE');
+    writeFileSync(path.join(dir, 'nodes.mjs'), '#!/usr/bin/env node\nconsole.log("{}")\n', { mode: 0o755 });
+    const script = k8s('-i', 'inventory.yml', '-i', 'nodes.mjs', '--known-hosts', 'known_hosts');
+    expect(script.status).toBe(1);
+    expect(script.stderr).toContain('give --hosts-per-shard N');
+    const given = k8s('-i', 'inventory.yml', '-i', 'nodes.mjs', '--known-hosts', 'known_hosts', '--hosts-per-shard', '400');
+    expect(given.status).toBe(0);
+    expect(given.stdout).toContain('path: nodes.mjs\n                    mode: 365');
+    expect(given.stdout).toContain('- /etc/fleet/inventory/inventory.yml\n                - -i\n                - /etc/fleet/inventory/nodes.mjs');
+  });
+});

@@ -1,5 +1,5 @@
 // Builders for schedule specs: realistic defaults, overridden where a test cares.
-import type { CircleciSchedule, HostSchedule } from '../../src/schedule/spec.js';
+import type { CircleciSchedule, HostSchedule, KubernetesSchedule } from '../../src/schedule/spec.js';
 
 export function hostSchedule(overrides: Partial<HostSchedule> = {}): HostSchedule {
   return {
@@ -23,6 +23,23 @@ export function circleciSchedule(overrides: Partial<CircleciSchedule> = {}): Cir
     run: { command: 'check', inventories: ['inventories/prod.yml'], knownHosts: 'inventories/known_hosts' },
     branch: 'main',
     sshFingerprints: [],
+    ...overrides,
+  };
+}
+
+export function kubernetesSchedule(overrides: Partial<KubernetesSchedule> = {}): KubernetesSchedule {
+  return {
+    format: 'kubernetes',
+    name: 'fleet-check',
+    everySeconds: 900,
+    run: { command: 'check', inventories: ['/etc/fleet/inventory/prod.yml'], knownHosts: '/etc/fleet/known-hosts/known_hosts' },
+    image: 'registry.example.com/fleet:0.1.0',
+    shards: 1,
+    hostsPerShard: 100,
+    hostsSource: 'counted',
+    inventoryFiles: [{ key: 'prod.yml', content: 'all:\n  children:\n    clients:\n      hosts:\n        c1: {}\n', executable: false }],
+    knownHosts: 'c1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n',
+    envVars: [],
     ...overrides,
   };
 }

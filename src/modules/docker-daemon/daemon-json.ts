@@ -36,14 +36,8 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** Mirrors compare equal regardless of a trailing slash (dockerd adds one to every mirror). */
-export function normaliseMirror(url: string): string {
-  return url.replace(/\/+$/, '');
-}
-
-export function sameMirrors(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((m, i) => normaliseMirror(m) === normaliseMirror(b[i]!));
-}
+// Mirror lists are compared in core/mirror-url.ts; re-exported for this module's callers.
+export { sameMirrors } from '../../core/mirror-url.js';
 
 /**
  * The `registry-mirrors` value in the file: undefined when the key is absent, or a problem

@@ -56,6 +56,19 @@ describe('planClient', () => {
     expect(plan.kind === 'refuse' && plan.reason).toMatch(reason);
   });
 
+  it('with several caches, configures a host that reaches one of them, warning about the dead one', () => {
+    const probes = [
+      { url: 'http://10.0.0.5', ok: false, detail: 'no answer via curl (exit 7)' },
+      { url: 'http://10.0.0.6', ok: true, detail: 'HTTP 200 via curl' },
+    ];
+    const two = { ...spec, mirrors: ['http://10.0.0.5', 'http://10.0.0.6'] };
+    const plan = planClient(two, clientFacts({ probes }));
+    expect(plan.kind).toBe('change');
+    expect(plan.kind === 'change' && plan.warnings).toEqual([expect.stringMatching(/^mirror http:\/\/10\.0\.0\.5 does not answer GET \/v2\/ from this host: .*configured anyway: http:\/\/10\.0\.0\.6 answers/)]);
+    const dead = planClient(two, clientFacts({ probes: probes.map((p) => ({ ...p, ok: false })) }));
+    expect(dead.kind === 'refuse' && dead.reason).toMatch(/10\.0\.0\.5 does not answer.*; mirror http:\/\/10\.0\.0\.6 does not answer/);
+  });
+
   it('restarts only when asked, and signals dockerd when there is no systemd', () => {
     const restart = planClient({ ...spec, restart: true }, clientFacts());
     expect(restart.kind === 'change' && restart.changes[1]).toMatchObject({ method: 'systemctl-restart' });

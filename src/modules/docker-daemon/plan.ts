@@ -4,6 +4,7 @@ import type { Change, DockerApplyMethod } from '../../core/change.js';
 import type { ModulePlan } from '../../core/plan.js';
 import type { ClientFacts } from '../../facts/docker-client.js';
 import { bootHookApplyPart } from '../boot-hook/plan.js';
+import { mirrorReachability } from '../mirrors/reachability.js';
 import type { BootHookExpectation } from '../boot-hook/state.js';
 import { fileMirrors, hasMirrorsKey, MIRRORS_KEY, parseDaemonJson, sameMirrors, setTopLevelKey, type DaemonJson } from './daemon-json.js';
 
@@ -71,11 +72,13 @@ export function planClient(spec: ClientSpec, facts: ClientFacts): ClientPlan {
   }
   // The hook after the daemon.json changes: the mirrors first, then what keeps them at every start.
   changes.push(...hook.changes);
+  const { warnings } = mirrorReachability(facts.probes);
+  const warned = warnings.length > 0 ? { warnings } : {};
   if (changes.length === 0) {
     const hooked = spec.bootHook.wanted ? ', and the boot hook is installed' : '';
-    return { kind: 'in-sync', reason: `${MIRRORS_KEY} is ${JSON.stringify(spec.mirrors)} in daemon.json and in the running daemon${hooked}` };
+    return { kind: 'in-sync', reason: `${MIRRORS_KEY} is ${JSON.stringify(spec.mirrors)} in daemon.json and in the running daemon${hooked}`, ...warned };
   }
-  return { kind: 'change', changes, verify: { mirrors: spec.mirrors, ...(hook.changes.length > 0 ? { hook: { goal: 'installed', expected: spec.bootHook } } : {}) } };
+  return { kind: 'change', changes, verify: { mirrors: spec.mirrors, ...(hook.changes.length > 0 ? { hook: { goal: 'installed', expected: spec.bootHook } } : {}) }, ...warned };
 }
 
 function refusalReason(spec: ClientSpec, facts: ClientFacts, json: DaemonJson): string | undefined {
@@ -86,11 +89,7 @@ function refusalReason(spec: ClientSpec, facts: ClientFacts, json: DaemonJson): 
   }
   const unknown = unknownMirrorsReason(facts);
   if (unknown) return unknown;
-  const dead = facts.probes.filter((probe) => !probe.ok);
-  if (dead.length > 0) {
-    return dead.map((probe) => `mirror ${probe.url} does not answer GET /v2/ from this host: ${probe.detail}`).join('; ');
-  }
-  return undefined;
+  return mirrorReachability(facts.probes).refuse;
 }
 
 // What apply and rollback share: reading the file, when it must not be touched, how the new

@@ -3,7 +3,10 @@ import { Secret } from '../../core/command.js';
 import type { Change } from '../../core/change.js';
 import type { CacheFacts } from '../../facts/cache-host.js';
 import { cacheSettings, cacheSources, convergedCacheHost, emptyCacheHost, freshIds } from '../../../test/unit/builders.js';
+import { sha256 } from '../../core/hash.js';
 import { planCache } from './plan.js';
+import { registryConfig } from './registry-config.js';
+import { specLabel } from './spec.js';
 
 const settings = cacheSettings;
 const sources = cacheSources;
@@ -39,6 +42,17 @@ describe('planCache', () => {
 
   it('recreates the container (not the data) when the password is rotated: removed before the firewall steps, created last', () => {
     const p = plan(convergedCacheHost(), { ...settings, password: new Secret('rotated') });
+    expect(labels(p)).toEqual(['/etc/fleet/through-cache.yml', 'remove old container through-cache', 'create container through-cache']);
+    if (p.kind === 'change') for (const c of p.changes) expect(c.kind === 'exec' ? c.script : '').not.toMatch(/rm -rf/);
+  });
+
+  it('moves a cache set up before the debug endpoint to the new config: config rewritten, container recreated, data kept', () => {
+    const current = convergedCacheHost();
+    const key = current.configKey!;
+    const before = registryConfig(settings, key).replace(/\n {2}debug:\n(?: {4}.*\n)+/, '\n');
+    expect(before).not.toContain('debug');
+    const old = { ...current, configSha: sha256(before), container: { ...current.container!, specLabel: specLabel(settings, before, key) } };
+    const p = plan(old);
     expect(labels(p)).toEqual(['/etc/fleet/through-cache.yml', 'remove old container through-cache', 'create container through-cache']);
     if (p.kind === 'change') for (const c of p.changes) expect(c.kind === 'exec' ? c.script : '').not.toMatch(/rm -rf/);
   });

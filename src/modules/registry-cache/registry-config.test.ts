@@ -17,7 +17,7 @@ describe('registryConfig', () => {
     expect(config).toMatchObject({
       version: '0.1',
       storage: { filesystem: { rootdirectory: '/var/lib/registry' }, delete: { enabled: true } },
-      http: { addr: ':5000' },
+      http: { addr: ':5000', debug: { addr: '127.0.0.1:5001', prometheus: { enabled: true, path: '/metrics' } } },
       proxy: { remoteurl: 'https://registry-1.docker.io', username: 'bob', password: 'tok-123' },
     });
   });

@@ -5,10 +5,10 @@
 // file is thereby keyed: the checksum fleet compares, the one a file write checks, the container's
 // label; none of them lets anyone test guesses at the password offline. Pure.
 import { stringify } from 'yaml';
-import { isConfigKey, keyLine } from '../../facts/cache-layout.js';
+import { DEBUG_ADDR, DEBUG_METRICS_PATH, isConfigKey, keyLine } from '../../facts/cache-layout.js';
 import type { CacheSettings } from '../../inventory/model.js';
 
-export { CONFIG_KEY_SED, isConfigKey, LEGACY_ENV_FILE, REGISTRY_CONFIG } from '../../facts/cache-layout.js';
+export { CONFIG_KEY_SED, DEBUG_ADDR, DEBUG_METRICS_PATH, isConfigKey, LEGACY_ENV_FILE, REGISTRY_CONFIG } from '../../facts/cache-layout.js';
 
 export function registryConfig(settings: CacheSettings, key: string): string {
   if (!isConfigKey(key)) throw new Error('registry config key must be 64 hex digits');
@@ -24,7 +24,12 @@ export function registryConfig(settings: CacheSettings, key: string): string {
       // The proxy's expiry scheduler only deletes with this on; without it the disk only grows.
       delete: { enabled: true },
     },
-    http: { addr: ':5000', headers: { 'X-Content-Type-Options': ['nosniff'] } },
+    http: {
+      addr: ':5000',
+      headers: { 'X-Content-Type-Options': ['nosniff'] },
+      // The proxy's request counters: expvar at /debug/vars (2.8), Prometheus text (3.x).
+      debug: { addr: DEBUG_ADDR, prometheus: { enabled: true, path: DEBUG_METRICS_PATH } },
+    },
     proxy,
   };
   // Every string double-quoted, never folded: read the same by YAML 1.1 (the registry's Go

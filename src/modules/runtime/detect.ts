@@ -1,9 +1,9 @@
 // Which runtime module configures a client: decided from what the host runs and what answers,
 // never from the host's name or a command's name. Pure.
 import type { RuntimeFacts } from '../../facts/runtime.js';
+import { RUNTIMES, type Runtime } from '../../core/runtime.js';
 
-export const RUNTIMES = ['docker', 'podman', 'containerd'] as const;
-export type Runtime = (typeof RUNTIMES)[number];
+export { RUNTIMES, type Runtime } from '../../core/runtime.js';
 
 export type Detection =
   | { readonly runtime: Runtime; readonly reason: string }

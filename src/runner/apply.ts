@@ -94,8 +94,9 @@ async function cacheGate(inventory: Inventory, caches: readonly Host[], cacheOut
   const broken = cacheOutcomes.filter(isTrouble);
   if (broken.length > 0) return `cache host(s) ${broken.map((o) => o.host).join(', ')} not ready (${broken.map((o) => o.message).join('; ')}); no client was changed`;
   if (options.dryRun) return undefined; // nothing was started, so there is nothing to wait for
-  // The caches applied in this run must answer; caches outside it and public fallbacks are not waited for.
-  const mirrors = caches.map((cache) => inventory.cacheMirror(cache));
+  // The caches applied in this run (shard 1's, for shards 2..K) must answer; caches outside it and
+  // public fallbacks are not waited for.
+  const mirrors = (cachesInShardOne ? inventory.caches : caches).map((cache) => inventory.cacheMirror(cache));
   const passedOver = (client: Host, reason: string) =>
     emit({ type: 'warning', host: client.name, message: `health gate: cannot reach ${client.name} to probe the mirror from (${reason}); trying another client` });
   const timeoutMs = options.healthTimeoutMs ?? (cachesInShardOne ? SHARD_MIRROR_WAIT_MS : 30_000);

@@ -11,6 +11,8 @@ export const REGISTRY_CONFIG = '/etc/fleet/through-cache.yml';
 /** The env file older versions of fleet kept the credentials in (`docker run --env-file`). */
 export const LEGACY_ENV_FILE = '/etc/fleet/through-cache.env';
 const KEY_LINE = '# fleet-key: ';
+/** The port the registry serves on inside its container (the one the mirror port is published to). */
+export const REGISTRY_PORT = 5000;
 
 /**
  * Where the registry serves its debug endpoint (/debug/vars; /metrics with prometheus enabled):
@@ -45,7 +47,7 @@ export function registryConfig(settings: CacheSettings, key: string): string {
       delete: { enabled: true },
     },
     http: {
-      addr: ':5000',
+      addr: `:${REGISTRY_PORT}`,
       headers: { 'X-Content-Type-Options': ['nosniff'] },
       // The proxy's request counters: expvar at /debug/vars (2.8), Prometheus text (3.x).
       debug: { addr: DEBUG_ADDR, prometheus: { enabled: true, path: DEBUG_METRICS_PATH } },

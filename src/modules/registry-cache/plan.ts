@@ -144,7 +144,7 @@ function firewallChanges(firewall: FirewallSpec, facts: CacheFacts): Change[] {
     changes.push({ kind: 'write-file', path: FIREWALL_SCRIPT, content: script, beforeSha: facts.firewallScriptSha ?? 'absent', mode: 0o755, uid: 0, gid: 0, reason: 'firewall rules script (run before dockerd starts)' });
   }
   if (!rulesInPlace(firewall, facts)) {
-    changes.push({ kind: 'exec', script: FIREWALL_SCRIPT, label: 'apply firewall rules', reason: `only ${firewall.sources.join(', ') || 'no one'} may reach port ${firewall.port}` });
+    changes.push({ kind: 'exec', script: FIREWALL_SCRIPT, label: 'apply firewall rules', reason: `only ${firewall.sources.join(', ') || 'no one'} may reach the mirror (port ${firewall.port}, and the container itself)` });
   }
   return changes;
 }

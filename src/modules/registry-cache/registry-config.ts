@@ -9,6 +9,8 @@ import { DEBUG_ADDR, DEBUG_METRICS_PATH, isConfigKey, keyLine } from '../../fact
 import type { CacheSettings } from '../../inventory/model.js';
 
 export { CONFIG_KEY_SED, DEBUG_ADDR, DEBUG_METRICS_PATH, isConfigKey, LEGACY_ENV_FILE, REGISTRY_CONFIG } from '../../facts/cache-layout.js';
+/** The port the registry serves on inside its container (the one the mirror port is published to). */
+export const REGISTRY_PORT = 5000;
 
 export function registryConfig(settings: CacheSettings, key: string): string {
   if (!isConfigKey(key)) throw new Error('registry config key must be 64 hex digits');
@@ -25,7 +27,7 @@ export function registryConfig(settings: CacheSettings, key: string): string {
       delete: { enabled: true },
     },
     http: {
-      addr: ':5000',
+      addr: `:${REGISTRY_PORT}`,
       headers: { 'X-Content-Type-Options': ['nosniff'] },
       // The proxy's request counters: expvar at /debug/vars (2.8), Prometheus text (3.x).
       debug: { addr: DEBUG_ADDR, prometheus: { enabled: true, path: DEBUG_METRICS_PATH } },

@@ -4,6 +4,7 @@ import { createHmac } from 'node:crypto';
 import { sh } from '../../core/command.js';
 import type { CacheSettings } from '../../inventory/model.js';
 import { CONTAINER_NAME, REGISTRY_CONFIG, SPEC_LABEL } from '../../facts/cache-layout.js';
+import { REGISTRY_PORT } from './registry-config.js';
 
 export { CONTAINER_NAME, SPEC_LABEL } from '../../facts/cache-layout.js';
 /**
@@ -14,7 +15,7 @@ export const PUBLISH_ADDRESS = '0.0.0.0';
 
 /** `docker run` arguments except the label: everything a container is created from. */
 function runArguments(settings: CacheSettings): string {
-  return sh`--name ${CONTAINER_NAME} --restart=always -p ${`${PUBLISH_ADDRESS}:${settings.mirrorPort}:5000`} -v ${`${settings.dataDir}:/var/lib/registry`} -v ${`${REGISTRY_CONFIG}:${REGISTRY_CONFIG}:ro`}`;
+  return sh`--name ${CONTAINER_NAME} --restart=always -p ${`${PUBLISH_ADDRESS}:${settings.mirrorPort}:${REGISTRY_PORT}`} -v ${`${settings.dataDir}:/var/lib/registry`} -v ${`${REGISTRY_CONFIG}:${REGISTRY_CONFIG}:ro`}`;
 }
 
 /** `registry serve PATH`: the official v2 and v3 images' entrypoints both run this as given. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Secret } from '../core/command.js';
-import { cacheSettings, cacheSources, convergedCacheHost, emptyCacheHost, freshIds } from '../../test/unit/builders.js';
+import { cacheSettings, cacheSources, convergedCacheHost, emptyCacheHost, freshIds, olderFleetJump } from '../../test/unit/builders.js';
 import type { CacheFacts } from '../facts/cache-host.js';
 import { planCache } from '../modules/registry-cache/plan.js';
 import { cacheFindings, type CacheCheckSpec } from './cache-findings.js';
@@ -71,6 +71,12 @@ describe('cacheFindings', () => {
     const [jump, ret] = convergedCacheHost().dockerUserRules;
     const [finding] = cacheFindings(spec, converged({ dockerUserRules: ['-A DOCKER-USER -j ACCEPT', jump!, ret!] }));
     expect(finding).toMatchObject({ kind: 'firewall-jump', found: expect.stringMatching(/not the first rule/) });
+  });
+
+  it("reports an older fleet's jump, which matched the published port only, as drift", () => {
+    const [finding, ...others] = cacheFindings(spec, converged({ dockerUserRules: [olderFleetJump, '-A DOCKER-USER -j RETURN'] }));
+    expect(others).toEqual([]);
+    expect(finding).toMatchObject({ kind: 'firewall-jump', severity: 'drift', found: olderFleetJump, expected: expect.stringMatching(/--dport 5000/) });
   });
 
   it('warns, without drift, when the data disk is over the threshold', () => {

@@ -2,6 +2,7 @@
 // directory, the firewall and the docker.service drop-in that installs it at boot, the registry's
 // health and its disk. Pure: facts in, findings out. No finding carries a secret: the config and
 // the container's settings are compared by keyed hash.
+import type { Secret } from '../core/command.js';
 import type { Finding } from '../core/finding.js';
 import type { CacheFacts, ContainerFact } from '../facts/cache-host.js';
 import type { CacheSettings } from '../inventory/model.js';
@@ -27,7 +28,7 @@ export interface CacheCheckSpec {
 export function cacheFindings(spec: CacheCheckSpec, facts: CacheFacts): Finding[] {
   const fresh = drawFreshIds();
   const plan = planCache(spec.settings, spec.sources, facts, fresh);
-  const warnings = plan.warnings.map((message): Finding => ({ kind: 'cache-warning', severity: 'warning', subject: 'cache host', expected: '-', found: message, fix: 'see the message' }));
+  const warnings = (plan.warnings ?? []).map((message): Finding => ({ kind: 'cache-warning', severity: 'warning', subject: 'cache host', expected: '-', found: message, fix: 'see the message' }));
   if (plan.kind === 'refuse') {
     return [{ kind: 'cache-host-unusable', severity: 'error', subject: 'cache host', expected: 'Docker running, iptables with a DOCKER-USER chain, a usable data directory', found: plan.reason, fix: 'fix the host or the inventory, then check again' }, ...warnings];
   }
@@ -71,7 +72,7 @@ function containerFindings(spec: CacheCheckSpec, facts: CacheFacts, label: strin
   return findings;
 }
 
-function configFindings(spec: CacheCheckSpec, facts: CacheFacts, config: string): Finding[] {
+function configFindings(spec: CacheCheckSpec, facts: CacheFacts, config: Secret): Finding[] {
   const fix = spec.fixCommand;
   const findings: Finding[] = [];
   if (facts.configSha === undefined) {

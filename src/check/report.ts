@@ -14,6 +14,8 @@ export type CheckHostStatus = 'in-sync' | 'drift' | 'failed' | 'unreachable';
 export interface CheckHostReport {
   readonly host: string;
   readonly roles: readonly Role[];
+  /** A client's container runtime, when one was found. */
+  readonly runtime?: string;
   readonly status: CheckHostStatus;
   readonly message: string;
   readonly durationMs: number;
@@ -80,6 +82,7 @@ export function buildCheckReport(input: ReportInput): CheckReport {
     hosts: input.outcomes.map((o) => ({
       host: o.host,
       roles: input.rolesOf(o.host),
+      ...(o.runtime ? { runtime: o.runtime } : {}),
       status: checkStatus(o),
       message: o.message,
       durationMs: o.durationMs,

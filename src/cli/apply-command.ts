@@ -29,7 +29,7 @@ async function apply(argv: ApplyFlags): Promise<number> {
   const { inventory, hosts } = await resolveRunHosts(requiredSources(argv, 'apply'), argv, 'apply');
   const options = {
     hosts,
-    check: argv.check,
+    dryRun: argv.check,
     diff: argv.diff,
     restart: argv.restart,
     forks: argv.forks,

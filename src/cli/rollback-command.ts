@@ -47,7 +47,7 @@ async function rollback(argv: RollbackFlags): Promise<number> {
     process.stderr.write(`fleet: rolling back apply ${last.runId} (inventory ${sources.join(', ')})\n`);
   }
   const { inventory, hosts } = await resolveRunHosts(sources, argv, 'rollback');
-  const options = { hosts, check: argv.check, diff: argv.diff, restart: argv.restart, forks: argv.forks, rollout: rolloutOptions(argv), journalDir: argv['journal-dir'], settleTimeoutMs: argv['settle-timeout'] * 1000, cache: argv.cache, purgeCache: argv['purge-cache'], recordedOptions: recordableOptions(argv), shard: shardFlag(argv) };
+  const options = { hosts, dryRun: argv.check, diff: argv.diff, restart: argv.restart, forks: argv.forks, rollout: rolloutOptions(argv), journalDir: argv['journal-dir'], settleTimeoutMs: argv['settle-timeout'] * 1000, cache: argv.cache, purgeCache: argv['purge-cache'], recordedOptions: recordableOptions(argv), shard: shardFlag(argv) };
   const result = await withRun(argv, (transport, emit) => runRollback(inventory, options, transport, emit));
   return exitCodeFor(result.outcomes, result.problems);
 }

@@ -1,11 +1,14 @@
 // Changes as data: what must happen on a host, and why. Plans produce them (pure); the runner
-// turns them into commands. A change never carries a secret in clear: file contents that hold
-// secrets are marked so reporters and the journal show `***`.
+// turns them into commands. A change never carries a secret in clear: a file content that holds
+// secrets is a `Secret` up to the transport that writes it, so reporters show `***` and the
+// journal refuses it.
+import type { Secret } from './command.js';
 
 export interface WriteFileChange {
   readonly kind: 'write-file';
   readonly path: string;
-  readonly content: string;
+  /** A `Secret` when the content holds secrets: never printed, diffed or journaled. */
+  readonly content: string | Secret;
   /** Content before, undefined when the file does not exist yet. */
   readonly before?: string;
   /** sha256 of the content before, when only the hash was read (secret files); 'absent' if none. */
@@ -17,8 +20,6 @@ export interface WriteFileChange {
   readonly backupPath?: string;
   /** Validate the new file with `dockerd --validate` before it replaces the old one. */
   readonly validateWithDockerd?: boolean;
-  /** Content holds secrets: never print it, never diff it, never journal it. */
-  readonly sensitive?: boolean;
   readonly reason: string;
 }
 
@@ -45,8 +46,6 @@ export interface ExecChange {
   readonly reason: string;
 }
 
-export type Change = WriteFileChange | ApplyDockerConfigChange | ExecChange;
-
 /** Remove a file only if it still holds `expectedContent` (fleet's own file, unchanged). */
 export interface RemoveFileChange {
   readonly kind: 'remove-file';
@@ -59,17 +58,16 @@ export interface RemoveFileChange {
 export interface RestartUnitChange {
   readonly kind: 'restart-unit';
   readonly unit: string;
+  /** Answers (exit 0) once the service serves again; the executor polls it after the restart. */
+  readonly ready: { readonly script: string; readonly label: string };
   readonly reason: string;
 }
 
-/**
- * What the runtime modules (Podman, containerd) plan. Kept apart from `Change` until the executor
- * carries out the two new kinds: a plan holding one must never reach an executor that would skip it.
- */
-export type RuntimeChange = WriteFileChange | ExecChange | RemoveFileChange | RestartUnitChange;
+/** Every kind of change a plan may hold; the executor carries out each (its switch is exhaustive). */
+export type Change = WriteFileChange | ApplyDockerConfigChange | ExecChange | RemoveFileChange | RestartUnitChange;
 
 /** One-line summary of a change, for reporters. */
-export function describeChange(change: Change | RuntimeChange): string {
+export function describeChange(change: Change): string {
   switch (change.kind) {
     case 'remove-file':
       return `remove ${change.path}: ${change.reason}`;

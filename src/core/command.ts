@@ -25,8 +25,9 @@ export class Secret {
 export interface Command {
   /** POSIX sh script; every interpolated value must go through `quote`. */
   readonly script: string;
-  /** Bytes written to the command's stdin, then stdin is closed. May carry secrets. */
-  readonly stdin?: string;
+  /** Bytes written to the command's stdin, then stdin is closed. A secret stays a `Secret` up to
+   *  the transport, the one place that reveals it, to write it there. */
+  readonly stdin?: string | Secret;
   /** Short human label for logs ("read facts", "write daemon.json"). */
   readonly label?: string;
 }
@@ -40,6 +41,11 @@ export interface CommandResult {
   readonly stdout: string;
   /** Raw stderr, never trimmed. Not a failure signal by itself: decide by exitCode. */
   readonly stderr: string;
+}
+
+/** UTF-8 byte length of a value that may be a secret (a length reveals nothing worth hiding here). */
+export function byteLength(value: string | Secret): number {
+  return Buffer.byteLength(value instanceof Secret ? value.reveal() : value);
 }
 
 /** Quote one argument for POSIX sh: single quotes, with embedded ' as '\''. */

@@ -16,6 +16,8 @@ export interface HostOutcome {
   readonly restored?: boolean;
   /** fleet check: every difference found on the host. */
   readonly findings?: readonly Finding[];
+  /** The container runtime configured on a client (docker, podman, containerd). */
+  readonly runtime?: string;
   readonly durationMs: number;
 }
 

@@ -5,11 +5,10 @@ import { sh, type Command, type CommandResult } from '../core/command.js';
 import { cacheMetricsScript, parseCacheMetrics, type CacheStatsRead } from './cache-metrics.js';
 import { parseProbe, probeCall, PROBE_FUNCTION, type MirrorProbe } from './http-probe.js';
 import { FACTS_PRELUDE, fromBase64, parseKeyValues } from './key-values.js';
-import { MARKER_NAME, type DataDirFacts, type DataDirState } from '../modules/registry-cache/data-dir.js';
-import { DOCKER_DROPIN, LEGACY_UNIT_LINK, LEGACY_UNIT_PATH, LOADED_DOCKER_DROPINS } from '../modules/registry-cache/boot-persistence.js';
-import { FIREWALL_CHAIN, FIREWALL_SCRIPT } from '../modules/registry-cache/firewall.js';
-import { CONFIG_KEY_SED, isConfigKey, LEGACY_ENV_FILE, REGISTRY_CONFIG } from '../modules/registry-cache/registry-config.js';
-import { CONTAINER_NAME, SPEC_LABEL } from '../modules/registry-cache/spec.js';
+import {
+  CONFIG_KEY_SED, CONTAINER_NAME, DOCKER_DROPIN, FIREWALL_CHAIN, FIREWALL_SCRIPT, isConfigKey, LEGACY_ENV_FILE, LEGACY_UNIT_LINK, LEGACY_UNIT_PATH,
+  LOADED_DOCKER_DROPINS, MARKER_NAME, REGISTRY_CONFIG, SPEC_LABEL, type DataDirFacts, type DataDirState,
+} from './cache-layout.js';
 
 export interface PortBinding {
   /** "" when published on every address (IPv4 and, with the userland proxy, IPv6). */

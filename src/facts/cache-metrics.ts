@@ -15,8 +15,7 @@
 // copy to the client and the copy to its disk). Its manifest counters are right. So from 2.8
 // fleet takes the manifest counters only; blobs and bytes come from registry 3.
 import { sh } from '../core/command.js';
-import { DEBUG_ADDR, DEBUG_METRICS_PATH } from '../modules/registry-cache/registry-config.js';
-import { CONTAINER_NAME } from '../modules/registry-cache/spec.js';
+import { CONTAINER_NAME, DEBUG_ADDR, DEBUG_METRICS_PATH } from './cache-layout.js';
 import { fromBase64 } from './key-values.js';
 
 export interface HitMiss {

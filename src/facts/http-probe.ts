@@ -7,6 +7,8 @@ export interface MirrorProbe {
   readonly ok: boolean;
   /** e.g. "HTTP 200 via curl", "no answer via curl (exit 7: connection refused or unreachable)". */
   readonly detail: string;
+  /** Nothing could probe: the host has neither curl nor wget. */
+  readonly unprobed?: true;
 }
 
 const PROBE_TIMEOUT_S = 5;
@@ -37,7 +39,7 @@ export function parseProbe(url: string, raw: string | undefined): MirrorProbe {
   if (tool === 'wget') {
     return rc === '0' ? { url, ok: true, detail: 'HTTP 2xx via wget' } : { url, ok: false, detail: `no answer via wget (exit ${rc})` };
   }
-  return { url, ok: false, detail: 'cannot probe: the host has neither curl nor wget' };
+  return { url, ok: false, unprobed: true, detail: 'cannot probe: the host has neither curl nor wget' };
 }
 
 function curlHint(rc: string | undefined): string {

@@ -25,7 +25,7 @@ export class PlainReporter implements Reporter {
       case 'warning':
         return `${event.host ? `[${event.host}] ` : ''}WARNING: ${event.message}\n`;
       case 'host-done':
-        return `[${event.outcome.host}] ${event.outcome.status.toUpperCase()}: ${event.outcome.message}\n${formatFindings(event.outcome)}`;
+        return `[${event.outcome.host}] ${event.outcome.status.toUpperCase()}: ${event.outcome.runtime ? `[${event.outcome.runtime}] ` : ''}${event.outcome.message}\n${formatFindings(event.outcome)}`;
       case 'verify':
         return formatVerify(event.ok, event.message);
       case 'run-done':

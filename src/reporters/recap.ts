@@ -9,7 +9,7 @@ export function formatRecap(outcomes: readonly HostOutcome[], recap: Recap, prob
   const lines = ['', shard ? `RECAP (shard ${formatShard(shard)}: only this slice of the hosts)` : 'RECAP'];
   for (const o of outcomes) {
     const status = check && o.status === 'ok' ? 'in-sync' : o.status;
-    lines.push(`${o.host.padEnd(width)} : ${status.padEnd(11)} ${o.message}${o.restored ? ' [restored]' : ''}`);
+    lines.push(`${o.host.padEnd(width)} : ${status.padEnd(11)} ${o.runtime ? `[${o.runtime}] ` : ''}${o.message}${o.restored ? ' [restored]' : ''}`);
   }
   const totals = check
     ? `in-sync=${recap.ok} drift=${recap.drift} failed=${recap.failed} unreachable=${recap.unreachable}`

@@ -1,7 +1,7 @@
 // Every planned change is announced (with its diff under --diff) before anything happens, so
 // --check and a real run show the same lines.
 import { describeChange, type Change } from '../core/change.js';
-import type { PartialOutcome } from './converge-client.js';
+import type { PartialOutcome } from './converge.js';
 import { fileDiff } from './diff.js';
 import type { Emit } from './events.js';
 
@@ -14,6 +14,6 @@ export function announceChanges(host: string, changes: readonly Change[], diff: 
   return changes.map(describeChange);
 }
 
-export function checkModeOutcome(summaries: readonly string[]): PartialOutcome {
+export function dryRunOutcome(summaries: readonly string[]): PartialOutcome {
   return { status: 'changed', message: 'would change (check mode: nothing was changed)', changes: summaries };
 }

@@ -44,8 +44,8 @@ export async function runApply(inventory: Inventory, options: ApplyOptions, tran
   const clients = inventory.clients.filter((h) => selected.has(h.name));
   const problems: string[] = [];
   const shard = options.shard ? { shard: options.shard } : {};
-  const journal = await Journal.start(options.journalDir, { runId, command: 'apply', check: options.check, inventory: inventory.file, inventories: inventory.sources, options: options.recordedOptions, ...shard });
-  emit({ type: 'run-start', runId, command: 'apply', check: options.check, inventory: inventory.file, hosts: [...selected], ...shard });
+  const journal = await Journal.start(options.journalDir, { runId, command: 'apply', check: options.dryRun, inventory: inventory.file, inventories: inventory.sources, options: options.recordedOptions, ...shard });
+  emit({ type: 'run-start', runId, command: 'apply', check: options.dryRun, inventory: inventory.file, hosts: [...selected], ...shard });
 
   emit({ type: 'phase', name: 'cache', hosts: caches.map((h) => h.name) });
   const cacheOutcomes = await runOnHosts(caches, options.forks, transport, emit, async (host, shell) => {
@@ -63,15 +63,15 @@ export async function runApply(inventory: Inventory, options: ApplyOptions, tran
     emit({ type: 'phase', name: 'clients', hosts: clients.map((h) => h.name) });
     clientOutcomes = skipAll(clients, gate, emit);
   } else {
-    const clientOptions = { check: options.check, diff: options.diff, restart: options.restart, runId, settleTimeoutMs: options.settleTimeoutMs };
+    const clientOptions = { dryRun: options.dryRun, diff: options.diff, restart: options.restart, runId, settleTimeoutMs: options.settleTimeoutMs };
     const rollout = await runInBatches('clients', clients, options.rollout ?? ONE_BATCH, options.forks, transport, emit, (host, shell) =>
-      applyClient(host, inventory.clientSettings(host), shell, clientOptions, emit, options.check ? undefined : journal),
+      applyClient(host, inventory.clientSettings(host), shell, clientOptions, emit, options.dryRun ? undefined : journal),
     );
     clientOutcomes = rollout.outcomes;
     if (rollout.stopped) problems.push(rollout.stopped);
   }
 
-  if (options.verifyPull && !options.check && !gate) {
+  if (options.verifyPull && !options.dryRun && !gate) {
     const verified = await runVerifyPull(inventory, clients, clientOutcomes, options.verifyPull, transport);
     emit({ type: 'verify', ok: verified.ok, message: verified.message });
     if (!verified.ok) problems.push(verified.message);
@@ -93,9 +93,10 @@ async function cacheGate(inventory: Inventory, caches: readonly Host[], cacheOut
   if ((caches.length === 0 && !cachesInShardOne) || clients.length === 0) return undefined;
   const broken = cacheOutcomes.filter(isTrouble);
   if (broken.length > 0) return `cache host(s) ${broken.map((o) => o.host).join(', ')} not ready (${broken.map((o) => o.message).join('; ')}); no client was changed`;
-  if (options.check) return undefined; // nothing was started, so there is nothing to wait for
-  // The caches applied in this run must answer; caches outside it and public fallbacks are not waited for.
-  const mirrors = caches.map((cache) => inventory.cacheMirror(cache));
+  if (options.dryRun) return undefined; // nothing was started, so there is nothing to wait for
+  // The caches applied in this run (shard 1's, for shards 2..K) must answer; caches outside it and
+  // public fallbacks are not waited for.
+  const mirrors = (cachesInShardOne ? inventory.caches : caches).map((cache) => inventory.cacheMirror(cache));
   const passedOver = (client: Host, reason: string) =>
     emit({ type: 'warning', host: client.name, message: `health gate: cannot reach ${client.name} to probe the mirror from (${reason}); trying another client` });
   const timeoutMs = options.healthTimeoutMs ?? (cachesInShardOne ? SHARD_MIRROR_WAIT_MS : 30_000);

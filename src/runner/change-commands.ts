@@ -1,6 +1,6 @@
 // Turn changes into host commands. Pure: unit-tested against a real /bin/sh in test/unit.
 import { basename, dirname } from 'node:path/posix';
-import { sh, type Command } from '../core/command.js';
+import { byteLength, sh, type Command } from '../core/command.js';
 import { sha256 } from '../core/hash.js';
 import type { ApplyDockerConfigChange, WriteFileChange } from '../core/change.js';
 
@@ -45,7 +45,7 @@ export function writeFileCommand(change: WriteFileChange): Command {
     `trap 'rm -f -- "$T"' EXIT`,
     'cat > "$T"',
     sh`if [ -L "$T" ] || [ ! -f "$T" ]; then echo "temp file $D/$T was replaced while it was written: $F not changed" >&2; exit ${EXIT_UNSAFE_PATH}; fi`,
-    sh`if [ "$(sha256sum < "$T" | cut -d" " -f1)" != ${sha256(change.content)} ]; then echo "received $(wc -c < "$T") bytes, not the ${Buffer.byteLength(change.content)} sent: $F not changed" >&2; exit ${EXIT_NOT_RECEIVED}; fi`,
+    sh`if [ "$(sha256sum < "$T" | cut -d" " -f1)" != ${sha256(change.content)} ]; then echo "received $(wc -c < "$T") bytes, not the ${byteLength(change.content)} sent: $F not changed" >&2; exit ${EXIT_NOT_RECEIVED}; fi`,
     sh`chmod ${mode} "$T"`,
     sh`chown -h ${`${change.uid}:${change.gid}`} "$T"`,
   ];
@@ -101,6 +101,14 @@ export function applyDockerConfigCommand(change: ApplyDockerConfigChange): Comma
         label: 'reload dockerd (SIGHUP)',
       };
   }
+}
+
+export function restartUnitCommand(unit: string): Command {
+  return {
+    script: sh`command -v systemctl >/dev/null 2>&1 || { echo "no systemctl on this host: cannot restart "${unit} >&2; exit 1; }
+systemctl restart ${unit}`,
+    label: `restart ${unit}`,
+  };
 }
 
 /** Active mirrors of the running daemon, polled until they match or the time is up. */

@@ -1,23 +1,32 @@
 // `fleet check`: read every selected host with the same facts commands apply uses, and report
 // how it differs from the inventory. Strictly read-only: nothing is written, reloaded or started
 // on any host, and no journal entry is made.
-import { quote } from '../core/command.js';
+import { quote, type CommandResult } from '../core/command.js';
 import type { Finding } from '../core/finding.js';
 import type { HostOutcome } from '../core/outcome.js';
 import { hasDrift, recapOf } from '../core/outcome.js';
 import { cacheFactsCommand, parseCacheFacts } from '../facts/cache-host.js';
 import type { CacheStats } from '../facts/cache-metrics.js';
 import { effectivenessLine } from '../check/cache-effectiveness.js';
-import { clientFactsCommand, parseClientFacts } from '../facts/docker-client.js';
 import type { Host, Inventory } from '../inventory/model.js';
 import type { Shard } from '../inventory/shard.js';
 import { BOOT_HOOK_FACT_ARGS } from '../modules/boot-hook/files.js';
+import { containerdModule } from '../modules/containerd/module.js';
+import { HOSTS_TOML_PATH } from '../modules/containerd/hosts-toml.js';
+import { planContainerd } from '../modules/containerd/plan.js';
+import { dockerModule } from '../modules/docker-daemon/module.js';
+import { podmanModule } from '../modules/podman/module.js';
+import { planPodman } from '../modules/podman/plan.js';
+import { FLEET_DROP_IN_PATH } from '../modules/podman/registries-conf.js';
+import type { Runtime } from '../modules/runtime/detect.js';
 import type { Transport } from '../transports/transport.js';
 import { cacheFindings } from '../check/cache-findings.js';
 import { clientFindings } from '../check/client-findings.js';
+import { runtimeFindings } from '../check/runtime-findings.js';
 import type { Role } from '../check/report.js';
 import { allowSources } from './allow-sources.js';
-import type { PartialOutcome } from './converge-client.js';
+import { detectClientRuntime, type RuntimeJob, type RuntimeJobs } from './client-runtime.js';
+import type { PartialOutcome } from './converge.js';
 import type { Emit } from './events.js';
 import type { HostShell } from './host-shell.js';
 import { newRunId } from './journal.js';
@@ -64,10 +73,15 @@ export async function runCheck(inventory: Inventory, options: CheckOptions, tran
       findings.push(...cache.findings);
       if (cache.stats) cacheStats.set(host.name, cache.stats);
     }
-    if (roles(host.name).includes('client')) findings.push(...(await checkClient(inventory, host, shell, fixCommand)));
+    const client = roles(host.name).includes('client') ? await checkClient(inventory, host, shell, fixCommand) : undefined;
+    findings.push(...(client?.findings ?? []));
     const outcome = outcomeOf(findings);
     const stats = cacheStats.get(host.name);
-    return stats ? { ...outcome, message: `${outcome.message}; cache: ${effectivenessLine(stats)}` } : outcome;
+    return {
+      ...outcome,
+      ...(stats ? { message: `${outcome.message}; cache: ${effectivenessLine(stats)}` } : {}),
+      ...(client?.runtime ? { runtime: client.runtime } : {}),
+    };
   });
 
   const drifted = outcomes.filter(hasDrift).map((o) => o.host);
@@ -84,11 +98,30 @@ export function rolesOf(inventory: Inventory): (host: string) => Role[] {
   return (host) => [...(caches.has(host) ? ['cache' as const] : []), ...(clients.has(host) ? ['client' as const] : [])];
 }
 
-async function checkClient(inventory: Inventory, host: Host, shell: HostShell, fixCommand: string): Promise<Finding[]> {
+/** A runtime's module, and how its facts read as findings. */
+interface CheckJob extends RuntimeJob {
+  findings(result: CommandResult): Finding[];
+}
+
+async function checkClient(inventory: Inventory, host: Host, shell: HostShell, fixCommand: string): Promise<{ findings: Finding[]; runtime?: Runtime }> {
   const settings = inventory.clientSettings(host);
+  const { mirrors } = settings;
   const args = { daemonJsonPath: settings.daemonJsonPath, probeMirrors: settings.cacheMirrors, bootHook: BOOT_HOOK_FACT_ARGS };
-  const facts = parseClientFacts(await shell.run(clientFactsCommand(args)), args);
-  return clientFindings(settings, facts, fixCommand);
+  const docker = dockerModule(args, () => ({ kind: 'in-sync', reason: 'judged by its findings' }));
+  const podman = podmanModule((facts) => planPodman({ mirrors }, facts));
+  // As if --restart were given: a config.toml that needs config_path is drift, not a refusal.
+  const containerd = containerdModule((facts) => planContainerd({ mirrors, restart: true, backupSuffix: 'check' }, facts));
+  const jobs: RuntimeJobs<CheckJob> = {
+    docker: () => ({ module: docker, findings: (result) => clientFindings(settings, docker.parseFacts(result), fixCommand) }),
+    podman: () => ({ module: podman, findings: (result) => runtimeFindings({ runtime: 'podman', subject: FLEET_DROP_IN_PATH, mirrors, fixCommand }, podman.plan(podman.parseFacts(result))) }),
+    containerd: () => ({ module: containerd, findings: (result) => runtimeFindings({ runtime: 'containerd', subject: HOSTS_TOML_PATH, mirrors, fixCommand }, containerd.plan(containerd.parseFacts(result))) }),
+  };
+  const detected = await detectClientRuntime(host, shell, jobs);
+  if (detected.runtime === 'none') {
+    return { findings: [{ kind: 'runtime-missing', severity: 'error', subject: 'container runtime', expected: 'docker, podman or containerd', found: detected.reason, fix: 'install a runtime, or set container_runtime for the host' }] };
+  }
+  const result = detected.facts ?? (await shell.run(detected.job.module.factsCommand()));
+  return { findings: detected.job.findings(result), runtime: detected.runtime };
 }
 
 async function checkCache(inventory: Inventory, host: Host, shell: HostShell, options: CheckOptions, fixCommand: string): Promise<{ findings: Finding[]; stats?: CacheStats }> {

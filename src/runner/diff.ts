@@ -6,7 +6,7 @@ const require = createRequire(import.meta.url);
 
 /** Unified diff of a file change; secret-bearing files are never shown. */
 export function fileDiff(change: WriteFileChange): string {
-  if (change.sensitive) return `--- ${change.path}\n+++ ${change.path}\n(content hidden: holds secrets) ***\n`;
+  if (typeof change.content !== 'string') return `--- ${change.path}\n+++ ${change.path}\n(content hidden: holds secrets) ***\n`;
   const before = change.before ?? '';
   const { createTwoFilesPatch } = require('diff') as typeof import('diff');
   return createTwoFilesPatch(change.before === undefined ? '/dev/null' : change.path, change.path, before, change.content, '', '', { context: 3 })

@@ -39,7 +39,8 @@ export type Emit = (event: RunEvent) => void;
 export interface BaseRunOptions {
   /** Hosts selected by --limit (already resolved), in inventory order. */
   readonly hosts: readonly Host[];
-  readonly check: boolean;
+  /** Plan and announce only, change nothing (the CLI's --check). */
+  readonly dryRun: boolean;
   readonly diff: boolean;
   readonly restart: boolean;
   readonly forks: number;

@@ -1,8 +1,8 @@
 // Carry out a list of changes in order over one host shell, stopping at the first failure.
-import { describeChange, type ApplyDockerConfigChange, type Change, type WriteFileChange } from '../core/change.js';
+import { describeChange, type ApplyDockerConfigChange, type Change, type RestartUnitChange, type WriteFileChange } from '../core/change.js';
 import { parseActiveMirrors } from '../facts/docker-client.js';
 import { sameMirrors } from '../modules/docker-daemon/daemon-json.js';
-import { applyDockerConfigCommand, dockerMirrorsCommand, writeFileCommand } from './change-commands.js';
+import { applyDockerConfigCommand, dockerMirrorsCommand, removeFileCommand, restartUnitCommand, writeFileCommand } from './change-commands.js';
 import type { Emit } from './events.js';
 import type { HostShell } from './host-shell.js';
 
@@ -18,15 +18,23 @@ export async function executeChanges(host: string, changes: readonly Change[], s
     emit({ type: 'host-step', host, step: describeChange(change) });
     switch (change.kind) {
       case 'write-file':
-        await shell.check(writeFileCommand(change));
+        await shell.runOrThrow(writeFileCommand(change));
         onWritten?.(change);
+        break;
+      case 'remove-file':
+        await shell.runOrThrow(removeFileCommand(change.path, change.expectedContent));
         break;
       case 'apply-docker-config':
         await applyDockerConfig(host, change, shell, emit, settleTimeoutMs);
         break;
-      case 'exec':
-        await shell.check({ script: change.script, label: change.label });
+      case 'restart-unit':
+        await restartUnit(host, change, shell, emit, settleTimeoutMs);
         break;
+      case 'exec':
+        await shell.runOrThrow({ script: change.script, label: change.label });
+        break;
+      default:
+        throw new Error(`no executor for change ${JSON.stringify((change satisfies never) as Change)}`);
     }
   }
 }
@@ -36,7 +44,7 @@ export async function executeChanges(host: string, changes: readonly Change[], s
  * signals dockerd and returns, and a next step (or the verdict) must not race its re-read.
  */
 export async function applyDockerConfig(host: string, change: ApplyDockerConfigChange, shell: HostShell, emit: Emit, settleTimeoutMs = DEFAULT_SETTLE_TIMEOUT_MS): Promise<void> {
-  await shell.check(applyDockerConfigCommand(change));
+  await shell.runOrThrow(applyDockerConfigCommand(change));
   if (change.expectMirrors === undefined) return;
   emit({ type: 'host-step', host, step: `verifying mirrors: waiting for the daemon to show ${JSON.stringify(change.expectMirrors)}` });
   await waitForActiveMirrors(shell, change.expectMirrors, settleTimeoutMs);
@@ -52,6 +60,19 @@ export async function waitForActiveMirrors(shell: HostShell, expected: readonly 
     if (active && sameMirrors(active, expected)) return;
     last = active ? `daemon shows mirrors ${JSON.stringify(active)}` : result.stderr.trim() || last;
     if (Date.now() >= deadline) throw new Error(`verification failed: expected mirrors ${JSON.stringify(expected)} within ${timeoutMs / 1000} s, ${last}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Restart the unit, then wait until the service answers again (a restart returns before it serves). */
+async function restartUnit(host: string, change: RestartUnitChange, shell: HostShell, emit: Emit, settleTimeoutMs: number): Promise<void> {
+  await shell.runOrThrow(restartUnitCommand(change.unit));
+  emit({ type: 'host-step', host, step: `waiting for ${change.unit} to answer (${change.ready.label})` });
+  const deadline = Date.now() + settleTimeoutMs;
+  for (;;) {
+    const result = await shell.run(change.ready);
+    if (result.exitCode === 0) return;
+    if (Date.now() >= deadline) throw new Error(`${change.unit} does not answer ${settleTimeoutMs / 1000} s after its restart: ${result.stderr.trim() || `${change.ready.label} exit ${result.exitCode}`}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

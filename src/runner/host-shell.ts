@@ -31,7 +31,7 @@ export class HostShell {
   }
 
   /** Run and throw CommandFailed unless the exit status is 0. */
-  async check(command: Command, options?: ExecOptions): Promise<CommandResult> {
+  async runOrThrow(command: Command, options?: ExecOptions): Promise<CommandResult> {
     const result = await this.run(command, options);
     if (result.exitCode !== 0) throw new CommandFailed(command.label ?? 'command', result);
     return result;

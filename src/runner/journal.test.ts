@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Secret } from '../core/command.js';
 import { journalFileName, Journal, readHostOrigin } from './journal.js';
 
 const record = { runId: '2026-01-01T10-00-00-000Z-abcd', command: 'apply' as const, check: false, inventory: 'inventory.yml', options: {} };
@@ -12,6 +13,15 @@ function scratch(): string {
 }
 
 describe('Journal', () => {
+  it('refuses a Secret: by type, and at run time for a caller that casts one through', async () => {
+    const journal = await Journal.start(scratch(), record);
+    const secret = new Secret('proxy:\n  password: "tok-123"\n');
+    // @ts-expect-error a Secret is not a file content the journal takes
+    await expect(journal.recordFile('cache-1', '/etc/fleet/through-cache.yml', undefined, secret)).rejects.toThrow(/never records a secret/);
+    await expect(journal.recordFile('cache-1', '/etc/fleet/through-cache.yml', secret as unknown as string, 'x')).rejects.toThrow(/never records a secret/);
+    expect(existsSync(join(journal.dir, 'files'))).toBe(false);
+  });
+
   it('keeps the content from before the run when a file is written twice in it', async () => {
     const journal = await Journal.start(scratch(), record);
     await journal.recordFile('client-1', '/etc/docker/daemon.json', '{"registry-mirrors": ["http://m"]}', '{"registry-mirrors": []}');

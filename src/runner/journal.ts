@@ -4,7 +4,7 @@
 //   hosts/<host>.json                     what a host had before fleet's first apply (for rollback)
 //   last-run.json                         pointer to the newest run
 //   lock                                  the run holding the journal (journal-lock.ts)
-// Contents marked sensitive are never written here. The directory is private (0700); host names
+// File contents that are a `Secret` are never written here (recordFile refuses them). The directory is private (0700); host names
 // and paths become file names through journalFileName.
 import { chmod, mkdir, readdir, readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
@@ -122,6 +122,8 @@ export class Journal {
    * that did not exist before the run never gets one); `.after` is the newest content.
    */
   async recordFile(host: string, path: string, before: string | undefined, after: string): Promise<void> {
+    // The types already keep a Secret out; this holds for callers that cast.
+    if (typeof after !== 'string' || (before !== undefined && typeof before !== 'string')) throw new Error(`the journal never records a secret (${path} on ${host})`);
     const dir = join(this.dir, 'files', journalFileName(host));
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const base = journalFileName(path);

@@ -1,10 +1,18 @@
-// The client side of `fleet rollback`: registry-mirrors back to what the host had before fleet's
-// first apply, as recorded in the journal (or removed when nothing is recorded); the boot hook
-// removed first when it is fleet's.
+// The client side of `fleet rollback`, by the client's runtime. Docker: registry-mirrors back to
+// what the host had before fleet's first apply, as recorded in the journal (or removed when nothing
+// is recorded), the boot hook removed first when it is fleet's. Podman: fleet's drop-in removed if
+// unchanged. containerd: fleet's hosts.toml removed (no restart); config_path stays.
 import type { ClientSettings, Host } from '../inventory/model.js';
 import { bootHookExpectation } from '../modules/boot-hook/state.js';
+import { BOOT_HOOK_FACT_ARGS } from '../modules/boot-hook/files.js';
+import { dockerModule } from '../modules/docker-daemon/module.js';
 import { planRollback } from '../modules/docker-daemon/rollback-plan.js';
-import { convergeClient, type ConvergeOptions, type PartialOutcome } from './converge-client.js';
+import { containerdModule } from '../modules/containerd/module.js';
+import { planContainerdRollback } from '../modules/containerd/plan.js';
+import { podmanModule } from '../modules/podman/module.js';
+import { planPodmanRollback } from '../modules/podman/plan.js';
+import { convergeClient, runtimeJob } from './client-runtime.js';
+import type { ConvergeOptions, PartialOutcome } from './converge.js';
 import type { Emit } from './events.js';
 import type { HostShell } from './host-shell.js';
 import { markRolledBack, readHostOrigin, type HostOrigin, type Journal } from './journal.js';
@@ -30,22 +38,20 @@ export function rollbackPath(origin: Pick<HostOrigin, 'daemonJsonPath'> | undefi
 
 export async function rollbackClient(host: Host, settings: ClientSettings, shell: HostShell, options: ClientRollbackOptions, emit: Emit, journal?: Journal): Promise<PartialOutcome> {
   const origin = await readHostOrigin(options.journalDir, host.name);
-  if (!origin) emit({ type: 'warning', host: host.name, message: 'no journal entry for this host: removing registry-mirrors, as the manual procedure does' });
-  const { path, warning } = rollbackPath(origin, settings);
-  if (warning) emit({ type: 'warning', host: host.name, message: warning });
-  return convergeClient(
-    host,
-    {
-      daemonJsonPath: path,
-      probeMirrors: [],
-      plan: (facts) => planRollback({ daemonJsonPath: path, originalMirrors: origin?.mirrors ?? null, restart: options.restart, backupSuffix: options.runId, bootHook: bootHookExpectation(settings) }, facts),
-      afterSuccess: async () => {
-        if (!options.check) await markRolledBack(options.journalDir, host.name);
-      },
+  const jobs = {
+    docker: () => {
+      const { path, warning } = rollbackPath(origin, settings);
+      const warnings = [...(origin ? [] : ['no journal entry for this host: removing registry-mirrors, as the manual procedure does']), ...(warning ? [warning] : [])];
+      const factArgs = { daemonJsonPath: path, probeMirrors: [], bootHook: BOOT_HOOK_FACT_ARGS };
+      const module = dockerModule(factArgs, (facts) => planRollback({ daemonJsonPath: path, originalMirrors: origin?.mirrors ?? null, restart: options.restart, backupSuffix: options.runId, bootHook: bootHookExpectation(settings) }, facts));
+      const afterSuccess = async () => {
+        if (!options.dryRun) await markRolledBack(options.journalDir, host.name);
+      };
+      return runtimeJob(module, { afterSuccess }, warnings);
     },
-    shell,
-    options,
-    emit,
-    journal,
-  );
+    podman: () => runtimeJob(podmanModule(planPodmanRollback)),
+    containerd: () => runtimeJob(containerdModule(planContainerdRollback)),
+  };
+  // The boot hook is only ever docker's: with another runtime there is none to remove.
+  return convergeClient(host, jobs, shell, { ...options, bootHook: false }, emit, journal);
 }

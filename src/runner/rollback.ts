@@ -1,15 +1,12 @@
 // `fleet rollback`: clients first (they stop using the mirror), then, with --cache, the cache hosts.
 import { isTrouble, recapOf, type HostOutcome } from '../core/outcome.js';
-import { cacheFactsCommand, parseCacheFacts } from '../facts/cache-host.js';
 import type { Host, Inventory } from '../inventory/model.js';
-import { planCacheRemoval } from '../modules/registry-cache/removal-plan.js';
+import { cacheRemovalModule } from '../modules/registry-cache/module.js';
 import type { Transport } from '../transports/transport.js';
-import { announceChanges, checkModeOutcome } from './announce.js';
 import type { RunResult } from './apply.js';
 import { ONE_BATCH, type RolloutOptions } from './batches.js';
-import type { PartialOutcome } from './converge-client.js';
+import { converge, type PartialOutcome } from './converge.js';
 import type { BaseRunOptions, Emit } from './events.js';
-import { executeChanges } from './execute-changes.js';
 import type { HostShell } from './host-shell.js';
 import { Journal, newRunId } from './journal.js';
 import { rollbackClient } from './rollback-client.js';
@@ -32,12 +29,12 @@ export async function runRollback(inventory: Inventory, options: RollbackOptions
   const clients = inventory.clients.filter((h) => selected.has(h.name));
   const caches = options.cache ? inventory.caches.filter((h) => selected.has(h.name)) : [];
   const shard = options.shard ? { shard: options.shard } : {};
-  const journal = await Journal.start(options.journalDir, { runId, command: 'rollback', check: options.check, inventory: inventory.file, inventories: inventory.sources, options: options.recordedOptions, ...shard });
-  emit({ type: 'run-start', runId, command: 'rollback', check: options.check, inventory: inventory.file, hosts: [...clients, ...caches].map((h) => h.name), ...shard });
+  const journal = await Journal.start(options.journalDir, { runId, command: 'rollback', check: options.dryRun, inventory: inventory.file, inventories: inventory.sources, options: options.recordedOptions, ...shard });
+  emit({ type: 'run-start', runId, command: 'rollback', check: options.dryRun, inventory: inventory.file, hosts: [...clients, ...caches].map((h) => h.name), ...shard });
 
-  const clientOptions = { check: options.check, diff: options.diff, restart: options.restart, runId, journalDir: options.journalDir, settleTimeoutMs: options.settleTimeoutMs };
+  const clientOptions = { dryRun: options.dryRun, diff: options.diff, restart: options.restart, runId, journalDir: options.journalDir, settleTimeoutMs: options.settleTimeoutMs };
   const rollout = await runInBatches('clients', clients, options.rollout ?? ONE_BATCH, options.forks, transport, emit, (host, shell) =>
-    rollbackClient(host, inventory.clientSettings(host), shell, clientOptions, emit, options.check ? undefined : journal),
+    rollbackClient(host, inventory.clientSettings(host), shell, clientOptions, emit, options.dryRun ? undefined : journal),
   );
 
   const clientOutcomes = rollout.outcomes;
@@ -66,15 +63,6 @@ export function cacheStillInUse(clientOutcomes: readonly HostOutcome[]): string 
   return `cache kept: ${left.join(', ')} ${left.length === 1 ? 'was' : 'were'} not rolled back (failed or unreachable) and may still use it; roll ${left.length === 1 ? 'it' : 'them'} back, then run rollback --cache again`;
 }
 
-async function removeCache(host: Host, inventory: Inventory, shell: HostShell, options: RollbackOptions, emit: Emit): Promise<PartialOutcome> {
-  const settings = inventory.cacheSettings(host);
-  emit({ type: 'host-step', host: host.name, step: 'reading facts' });
-  const facts = parseCacheFacts(await shell.run(cacheFactsCommand(settings.image, settings.dataDir)));
-  const plan = planCacheRemoval(facts, options.purgeCache ? settings.dataDir : undefined);
-  if (plan.kind === 'refuse') return { status: 'failed', message: plan.reason, changes: [] };
-  if (plan.kind === 'in-sync') return { status: 'ok', message: plan.reason, changes: [] };
-  const summaries = announceChanges(host.name, plan.changes, options.diff, emit);
-  if (options.check) return checkModeOutcome(summaries);
-  await executeChanges(host.name, plan.changes, shell, emit);
-  return { status: 'changed', message: options.purgeCache ? 'cache removed, data purged' : `cache removed; cached data kept in ${settings.dataDir}`, changes: summaries };
+function removeCache(host: Host, inventory: Inventory, shell: HostShell, options: RollbackOptions, emit: Emit): Promise<PartialOutcome> {
+  return converge(host.name, cacheRemovalModule(inventory.cacheSettings(host), options.purgeCache), shell, options, emit);
 }

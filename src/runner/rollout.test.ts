@@ -5,7 +5,7 @@ import type { Transport } from '../transports/transport.js';
 import { parseSerial, type RolloutOptions } from './batches.js';
 import type { RunEvent } from './events.js';
 import { runInBatches } from './rollout.js';
-import type { PartialOutcome } from './converge-client.js';
+import type { PartialOutcome } from './converge.js';
 
 const host = (name: string): Host => ({ name, groups: ['all', 'clients'], vars: {}, become: false, ssh: { name, address: name, port: 22, user: 'root' } });
 const HOSTS = ['c1', 'c2', 'c3', 'c4', 'c5'].map(host);

@@ -4,7 +4,7 @@ import { ConnectError } from '../core/errors.js';
 import type { HostOutcome } from '../core/outcome.js';
 import type { Host } from '../inventory/model.js';
 import type { Transport } from '../transports/transport.js';
-import type { PartialOutcome } from './converge-client.js';
+import type { PartialOutcome } from './converge.js';
 import type { Emit } from './events.js';
 import { HostShell } from './host-shell.js';
 import { mapPool } from './pool.js';

@@ -2,7 +2,7 @@
 // Commands run as separate exec channels, at most `maxChannels` at a time (queued beyond).
 
 import type { Client, ClientChannel } from 'ssh2';
-import type { Command, CommandResult } from '../core/command.js';
+import { Secret, type Command, type CommandResult } from '../core/command.js';
 import { ConnectError } from '../core/errors.js';
 import { Semaphore, type Release } from './limiter.js';
 import type { Connection, ExecOptions } from './transport.js';
@@ -230,7 +230,8 @@ export class SshConnection implements Connection {
           }
         });
         // Always close stdin, so commands that read it see EOF instead of waiting forever.
-        if (command.stdin !== undefined && command.stdin !== '') ch.end(command.stdin);
+        const stdin = command.stdin instanceof Secret ? command.stdin.reveal() : command.stdin;
+        if (stdin !== undefined && stdin !== '') ch.end(stdin);
         else ch.end();
       };
 

@@ -119,6 +119,64 @@ chmod 755 /usr/local/sbin/iptables`);
   });
 });
 
+describe('the allowlist guards the container, not only the published port', () => {
+  // A host on the same L2 can route the container's address through the cache host: Docker
+  // forwards that to the registry's own port 5000 without the DNAT of the published port.
+  /** GET /v2/ from `host` straight to the container's address, routed through the cache host. */
+  async function direct(host: string): Promise<{ status: string; curlExit: number }> {
+    const cache = readLab().hosts['cache-1']!.address;
+    const containerIp = (await hostSh('cache-1', "docker inspect -f '{{.NetworkSettings.IPAddress}}' through-cache")).trim();
+    expect(containerIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    await hostSh(host, `ip route replace ${containerIp}/32 via ${cache}`);
+    try {
+      const r = await hostExec(host, `curl -s -m 5 -o /dev/null -w %{http_code} http://${containerIp}:5000/v2/`);
+      return { status: r.stdout, curlExit: r.code };
+    } finally {
+      await hostSh(host, `ip route del ${containerIp}/32 via ${cache}`);
+    }
+  }
+  const directStatus = async (host: string) => (await direct(host)).status;
+  /** The kinds of cache-1's drift and error findings. */
+  async function cacheFindings(dir: string, file: string): Promise<string[]> {
+    const checked = await fleet(dir, ['check', file, '--json', '--limit', 'cache'], SECRET_ENV);
+    const report = JSON.parse(checked.stdout) as { hosts: Array<{ host: string; findings: Array<{ kind: string; severity: string }> }> };
+    return report.hosts.find((h) => h.host === 'cache-1')!.findings.filter((f) => f.severity !== 'warning').map((f) => f.kind);
+  }
+
+  it('refuses the outsider routed straight to the container; clients still pull through the published port', async () => {
+    const { dir, file } = inventory();
+    const applied = await fleet(dir, ['apply', file], SECRET_ENV);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    // refused with a reset (curl: could not connect), not dropped (a timeout)
+    expect(await direct('outsider')).toEqual({ status: '000', curlExit: 7 });
+    expect(await statusFrom('outsider')).toBe('000');
+    // a client is admitted either way, and its pull is served by the cache
+    expect(await directStatus('client-1')).toBe('200');
+    expect(await statusFrom('client-1')).toBe('200');
+    const since = (await hostSh('cache-1', 'date -u +%Y-%m-%dT%H:%M:%SZ')).trim();
+    await hostSh('client-2', 'docker rmi -f busybox:latest >/dev/null 2>&1 || true');
+    const pull = await hostExec('client-2', 'docker pull busybox');
+    expect(pull.code, pull.stderr).toBe(0);
+    const served = await hostSh('cache-1', `docker logs --since ${since} through-cache 2>&1`);
+    expect(served).toContain(readLab().hosts['client-2']!.address);
+  });
+
+  it("an older fleet's jump (published port only) is drift to check, and the next apply closes the hole", async () => {
+    const { dir, file } = inventory();
+    expect((await fleet(dir, ['apply', file, '--limit', 'cache'], SECRET_ENV)).code).toBe(0);
+    // what earlier versions installed: the jump matched the published port before DNAT only
+    await hostSh('cache-1', "iptables -R DOCKER-USER 1 -o docker0 -p tcp -m conntrack --ctstate NEW --ctorigdstport 80 --ctdir ORIGINAL -m comment --comment fleet-mirror -j FLEET-MIRROR && echo '# older fleet' >> /usr/local/sbin/fleet-mirror-firewall");
+    expect(await directStatus('outsider')).toBe('200');
+    expect((await cacheFindings(dir, file)).sort()).toEqual(['firewall-jump', 'persistence-script']);
+    const applied = await fleet(dir, ['apply', file, '--json', '--limit', 'cache'], SECRET_ENV);
+    expect(summaryOf(applied).recap).toMatchObject({ changed: 1 });
+    expect(await direct('outsider')).toEqual({ status: '000', curlExit: 7 });
+    expect(await statusFrom('outsider')).toBe('000');
+    expect(await statusFrom('client-1')).toBe('200');
+    expect(await cacheFindings(dir, file)).toEqual([]);
+  });
+});
+
 describe('a cache host set up by an older fleet', () => {
   // What earlier versions left: credentials in an env file passed with --env-file, a unit wanted by
   // docker.service that ran after dockerd, the port published on every address, no marker.

@@ -31,6 +31,8 @@ async function registryManifestCounters(): Promise<{ Requests: number; Misses: n
 
 beforeAll(async () => {
   await resetHost('cache-1');
+  // An empty cache, whatever earlier files pulled through cache-1: the first pull below is a miss.
+  await hostSh('cache-1', 'rm -rf /var/lib/fleet/registry');
   await resetClients();
   ({ dir, file } = labInventory({ withCache: true }));
   const apply = await fleet(dir, ['apply', file]);

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { readLab, repoDir, run, type ExecResult } from './lab.js';
+import { readLab, repoDir, run, RUNTIME_CLIENTS, type ExecResult } from './lab.js';
 
 export interface InventoryOptions {
   /** Vars under all.vars, on top of the lab's connection vars. */
@@ -16,13 +16,15 @@ export interface InventoryOptions {
   caches?: string[];
   /** More clients, listed before the lab's own: name -> host vars (e.g. an address where nothing answers). */
   extraClients?: Record<string, Record<string, unknown>>;
+  /** Also the lab's Podman and containerd clients (client-podman, client-containerd) in `clients`. */
+  runtimeClients?: boolean;
 }
 
 /** A fresh working directory with an inventory of the lab; fleet's journal (.fleet/) lands here. */
 export function labInventory(options: InventoryOptions = {}): { dir: string; file: string } {
   const lab = readLab();
   const hostEntry = (name: string) => ({ ansible_host: lab.hosts[name]!.address, ...(options.hostVars?.[name] ?? {}) });
-  const clients = ['client-1', 'client-2', 'client-3'];
+  const clients = ['client-1', 'client-2', 'client-3', ...(options.runtimeClients ? RUNTIME_CLIENTS : [])];
   const caches = options.caches ?? (options.withCache ? ['cache-1'] : []);
   const inventory = {
     all: {

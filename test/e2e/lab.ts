@@ -103,8 +103,17 @@ export async function rebootHost(...hosts: string[]): Promise<ExecResult> {
   return run('bash', [labScript, 'reboot', ...hosts]);
 }
 
+/** The lab's clients that run Podman and containerd (groups podman_clients, containerd_clients). */
+export const RUNTIME_CLIENTS = ['client-podman', 'client-containerd'];
+
+// No parameter: files pass it to afterAll/beforeEach as is, where vitest reads a first parameter as fixtures.
 export async function resetClients(): Promise<void> {
   await resetHost(...groupHosts('clients'));
+}
+
+/** The Docker clients and the Podman and containerd clients back to their state after `lab.sh up`. */
+export async function resetEveryClient(): Promise<void> {
+  await resetHost(...groupHosts('clients'), ...RUNTIME_CLIENTS);
 }
 
 /** Mirrors the host's running dockerd uses, as `docker info` prints them (trailing `/`). */

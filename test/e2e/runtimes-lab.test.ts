@@ -1,10 +1,10 @@
 // The other runtimes' lab hosts, and what the Podman and containerd modules render, proven on
-// them: facts read on the host, the plan's files written with fleet's safe write, then real
-// pulls of busybox through the lab's ready-made mirror. Not wired into `fleet apply` yet: the
-// test runs each step's command in the host as root (the commands fleet would send over SSH).
+// them: facts read on the host, the plan carried out by fleet's executor, then real pulls of
+// busybox through the lab's ready-made mirror. The commands run in the host as root, without SSH
+// (mixed-fleet.test.ts runs `fleet apply` itself on these hosts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Command } from '../../src/core/command.js';
-import type { RuntimeChange } from '../../src/core/change.js';
+import type { Change } from '../../src/core/change.js';
 import { containerdFactsCommand, parseContainerdFacts } from '../../src/facts/containerd.js';
 import { parsePodmanFacts, podmanFactsCommand } from '../../src/facts/podman.js';
 import { parseRuntimeFacts, runtimeFactsCommand } from '../../src/facts/runtime.js';
@@ -13,7 +13,8 @@ import { planContainerd, planContainerdRollback, verifyContainerd } from '../../
 import { planPodman, planPodmanRollback, verifyPodman } from '../../src/modules/podman/plan.js';
 import { PODMAN_PATHS } from '../../src/modules/podman/registries-conf.js';
 import { detectRuntime } from '../../src/modules/runtime/detect.js';
-import { removeFileCommand, writeFileCommand } from '../../src/runner/change-commands.js';
+import { executeChanges } from '../../src/runner/execute-changes.js';
+import { HostShell } from '../../src/runner/host-shell.js';
 import { hostExec, hostSh, readLab, resetHost } from './lab.js';
 
 const PODMAN = 'client-podman';
@@ -21,21 +22,14 @@ const CONTAINERD = 'client-containerd';
 const lab = readLab();
 
 async function runOn(host: string, command: Command) {
-  const r = await hostExec(host, command.script, command.stdin);
+  const r = await hostExec(host, command.script, typeof command.stdin === 'string' ? command.stdin : command.stdin?.reveal());
   return { exitCode: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Carry out planned changes in the host, as the executor will. */
-async function execute(host: string, changes: readonly RuntimeChange[]): Promise<void> {
-  for (const change of changes) {
-    const command: Command =
-      change.kind === 'write-file' ? writeFileCommand(change)
-      : change.kind === 'remove-file' ? removeFileCommand(change.path, change.expectedContent)
-      : change.kind === 'restart-unit' ? { script: `systemctl restart ${change.unit}` }
-      : { script: change.script };
-    const r = await runOn(host, command);
-    expect(r, `${host}: ${command.label ?? change.kind}: ${r.stderr}`).toMatchObject({ exitCode: 0 });
-  }
+/** Carry out planned changes in the host with fleet's executor. */
+async function execute(host: string, changes: readonly Change[]): Promise<void> {
+  const shell = new HostShell({ exec: (command) => runOn(host, command), close: async () => undefined }, false);
+  await executeChanges(host, changes, shell, () => {});
 }
 
 /** Lines the lab's mirror logged for requests from `address` after `offset` bytes of its log. */

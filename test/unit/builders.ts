@@ -70,6 +70,9 @@ export function emptyCacheHost(over: Partial<CacheFacts> = {}): CacheFacts {
   };
 }
 
+/** The DOCKER-USER jump of an older fleet: it matched the published port before DNAT only. */
+export const olderFleetJump = '-A DOCKER-USER -o docker0 -p tcp -m conntrack --ctstate NEW --ctorigdstport 80 --ctdir ORIGINAL -m comment --comment fleet-mirror -j FLEET-MIRROR';
+
 export function convergedCacheHost(s: CacheSettings = cacheSettings): CacheFacts {
   const rules = expectedRules({ port: s.mirrorPort, sources: cacheSources, bridge: 'docker0' });
   const keyed = emptyCacheHost({ configKey: hostConfigKey });

@@ -76,13 +76,13 @@ describe('planContainerd', () => {
   });
 
   it.each([
-    ['a hosts.toml fleet did not write', { hostsToml: { exists: true, text: 'server = "https://registry-1.docker.io"\n[host."https://corp.example"]\n' } }, /exists and was not written by fleet/],
+    ['a hosts.toml fleet did not write', { hostsToml: { exists: true, text: 'server = "https://registry-1.docker.io"\n[host."https://corp.example"]\n' } }, /exists and was not written by fleet/, { conflict: true }],
     ['an unreadable hosts.toml', { hostsToml: { exists: true, problem: 'not a regular file (directory)' } }, /hosts.toml is not a regular file/],
     ['containerd not running', { pid: undefined }, /containerd is not running/],
     ['no containerd', { installed: false, pid: undefined }, /containerd is not installed/],
     ['a config.toml with legacy mirrors', { configToml: { exists: true, text: 'version = 2\n[plugins."io.containerd.grpc.v1.cri".registry.mirrors."docker.io"]\nendpoint = ["x"]\n' } }, /registry.mirrors/],
-  ])('refuses %s', (_, over, reason) => {
-    expect(planContainerd(spec, facts(over as Partial<ContainerdFacts>))).toEqual({ kind: 'refuse', reason: expect.stringMatching(reason) });
+  ] as Array<[string, unknown, RegExp, { conflict: true }?]>)('refuses %s', (_, over, reason, conflict = {}) => {
+    expect(planContainerd(spec, facts(over as Partial<ContainerdFacts>))).toEqual({ kind: 'refuse', reason: expect.stringMatching(reason), ...conflict });
   });
 
   it('refuses a mirror URL with a path', () => {

@@ -6,7 +6,7 @@
 // start, and containerd exits on SIGHUP (it has no reload), so a config.toml change needs a
 // restart: planned only when the operator asked for restarts, refused otherwise. Restarting
 // containerd leaves running containers alone (their shims keep them), but stops pulls in flight.
-import type { RuntimeChange } from '../../core/change.js';
+import type { Change } from '../../core/change.js';
 import { mirrorAddress, type MirrorAddress } from '../../core/mirror-url.js';
 import type { ModulePlan } from '../../core/plan.js';
 import type { ContainerdFacts } from '../../facts/containerd.js';
@@ -32,7 +32,10 @@ export interface ContainerdVerify {
   readonly restartedFrom?: number;
 }
 
-export type ContainerdPlan = ModulePlan<RuntimeChange, ContainerdVerify>;
+export type ContainerdPlan = ModulePlan<ContainerdVerify>;
+
+/** containerd serves again once `ctr version` gets an answer from it over its socket. */
+export const CONTAINERD_READY = { script: 'ctr --address /run/containerd/containerd.sock version >/dev/null', label: 'containerd answers (ctr version)' } as const;
 
 const ROLLBACK_NOTE = `config_path stays in ${CONFIG_TOML_PATH}: removing it needs a containerd restart, and a certs.d without docker.io/hosts.toml changes nothing`;
 
@@ -48,7 +51,7 @@ export function planContainerd(spec: ContainerdSpec, facts: ContainerdFacts): Co
   const hosts = facts.hostsToml;
   if (hosts.problem) return { kind: 'refuse', reason: `${HOSTS_TOML_PATH} is ${hosts.problem}; left untouched` };
   if (hosts.text !== undefined && fleetHostsMirrors(hosts.text, mirrorAddress) === undefined) {
-    return { kind: 'refuse', reason: `${HOSTS_TOML_PATH} exists and was not written by fleet; fleet would replace its settings. Remove it (or move its hosts into fleet's mirrors) first` };
+    return { kind: 'refuse', conflict: true, reason: `${HOSTS_TOML_PATH} exists and was not written by fleet; fleet would replace its settings. Remove it (or move its hosts into fleet's mirrors) first` };
   }
   const config = facts.configToml;
   if (config.problem) return { kind: 'refuse', reason: `${CONFIG_TOML_PATH} is ${config.problem}; left untouched` };
@@ -60,7 +63,7 @@ export function planContainerd(spec: ContainerdSpec, facts: ContainerdFacts): Co
   if (edit.kind === 'edit' && !facts.hasSystemctl) return { kind: 'refuse', reason: `${CONFIG_TOML_PATH} needs config_path "${CERTS_DIR}" and a containerd restart, but this host has no systemctl` };
 
   const content = renderHostsToml(addresses);
-  const changes: RuntimeChange[] = [];
+  const changes: Change[] = [];
   if (hosts.text !== content) {
     changes.push({
       kind: 'write-file',
@@ -85,7 +88,7 @@ export function planContainerd(spec: ContainerdSpec, facts: ContainerdFacts): Co
         gid: config.gid ?? 0,
         reason: edit.reason,
       },
-      { kind: 'restart-unit', unit: 'containerd', reason: 'containerd reads config.toml only when it starts (and exits on SIGHUP)' },
+      { kind: 'restart-unit', unit: 'containerd', ready: CONTAINERD_READY, reason: 'containerd reads config.toml only when it starts (and exits on SIGHUP)' },
     );
   }
   if (changes.length === 0) {

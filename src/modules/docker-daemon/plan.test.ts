@@ -117,7 +117,7 @@ describe('planClient with mirror_boot_hook', () => {
     expect(plan.kind === 'change' && plan.changes.map((c) => (c.kind === 'write-file' ? c.path : c.kind))).toEqual([
       '/etc/docker/daemon.json', 'apply-docker-config', '/usr/local/sbin/fleet-docker-mirrors', '/etc/systemd/system/docker.service.d/fleet-mirrors.conf', 'exec',
     ]);
-    expect(plan.kind === 'change' && plan.hook).toEqual({ goal: 'installed', expected: wanted.bootHook });
+    expect(plan.kind === 'change' && plan.verify.hook).toEqual({ goal: 'installed', expected: wanted.bootHook });
     expect(planClient(wanted, clientFacts({ ...synced, bootHook: installedBootHook(hookSettings) })).kind).toBe('in-sync');
   });
 

@@ -1,6 +1,7 @@
 // Desired state of a Docker client: the daemon uses exactly `mirrors`, from daemon.json.
 // Pure: facts in, a plan out. The runner gathers the facts and carries the plan out.
 import type { Change, DockerApplyMethod } from '../../core/change.js';
+import type { ModulePlan } from '../../core/plan.js';
 import type { ClientFacts } from '../../facts/docker-client.js';
 import { bootHookApplyPart } from '../boot-hook/plan.js';
 import { mirrorReachability } from '../mirrors/reachability.js';
@@ -24,11 +25,13 @@ export interface HookGoal {
   readonly expected: BootHookExpectation;
 }
 
-export type ClientPlan =
-  /** The host cannot be changed safely; nothing is touched. */
-  | { readonly kind: 'refuse'; readonly reason: string }
-  | { readonly kind: 'in-sync'; readonly reason: string; readonly warnings?: readonly string[] }
-  | { readonly kind: 'change'; readonly changes: readonly Change[]; readonly expectMirrors: readonly string[]; readonly hook?: HookGoal; readonly warnings?: readonly string[] };
+/** What the client must show once the changes are made: the daemon's mirrors, and the hook's files. */
+export interface DockerVerify {
+  readonly mirrors: readonly string[];
+  readonly hook?: HookGoal;
+}
+
+export type ClientPlan = ModulePlan<DockerVerify>;
 
 /** Docker Engine 23.0 added `dockerd --validate`. */
 export function supportsValidate(version: string | undefined): boolean {
@@ -75,7 +78,7 @@ export function planClient(spec: ClientSpec, facts: ClientFacts): ClientPlan {
     const hooked = spec.bootHook.wanted ? ', and the boot hook is installed' : '';
     return { kind: 'in-sync', reason: `${MIRRORS_KEY} is ${JSON.stringify(spec.mirrors)} in daemon.json and in the running daemon${hooked}`, ...warned };
   }
-  return { kind: 'change', changes, expectMirrors: spec.mirrors, ...(hook.changes.length > 0 ? { hook: { goal: 'installed', expected: spec.bootHook } } : {}), ...warned };
+  return { kind: 'change', changes, verify: { mirrors: spec.mirrors, ...(hook.changes.length > 0 ? { hook: { goal: 'installed', expected: spec.bootHook } } : {}) }, ...warned };
 }
 
 function refusalReason(spec: ClientSpec, facts: ClientFacts, json: DaemonJson): string | undefined {

@@ -18,7 +18,7 @@ describe('planRollback', () => {
     const [first, , last] = plan.changes;
     expect(first!.kind === 'write-file' && JSON.parse(first.content)['registry-mirrors']).toEqual([]);
     expect(last!.kind === 'write-file' && JSON.parse(last.content)).toEqual({ 'log-driver': 'json-file' });
-    expect(plan.expectMirrors).toEqual([]);
+    expect(plan.verify.mirrors).toEqual([]);
   });
 
   it('restores the operator\'s own mirrors and keeps keys changed since the apply', () => {
@@ -62,12 +62,12 @@ describe('planRollback and the boot hook', () => {
       'remove /usr/local/sbin/fleet-docker-mirrors', 'remove /etc/systemd/system/docker.service.d/fleet-mirrors.conf', 'systemctl daemon-reload',
       'write-file', 'apply-docker-config', 'write-file',
     ]);
-    expect(plan.kind === 'change' && plan.hook).toEqual({ goal: 'removed', expected: spec.bootHook });
+    expect(plan.kind === 'change' && plan.verify.hook).toEqual({ goal: 'removed', expected: spec.bootHook });
   });
 
   it('removes a hook left behind even when daemon.json is already rolled back', () => {
     const plan = planRollback(spec, clientFacts({ ...clean, bootHook: installedBootHook(hookSettings) }));
-    expect(plan).toMatchObject({ kind: 'change', expectMirrors: [], hook: { goal: 'removed' } });
+    expect(plan).toMatchObject({ kind: 'change', verify: { mirrors: [], hook: { goal: 'removed' } } });
     expect(planRollback(spec, clientFacts(clean)).kind).toBe('in-sync');
   });
 

@@ -34,9 +34,9 @@ export function planRollback(spec: RollbackSpec, facts: ClientFacts): ClientPlan
   if (plan.kind === 'refuse') return plan;
   if (hook.changes.length === 0) return { ...plan, warnings: hook.warnings };
   // The hook goes before daemon.json changes, so a docker start in between cannot put the mirrors back.
-  const hookGoal = { hook: { goal: 'removed' as const, expected: spec.bootHook }, warnings: hook.warnings };
   const mirrorChanges = plan.kind === 'change' ? plan.changes : [];
-  return { kind: 'change', changes: [...hook.changes, ...mirrorChanges], expectMirrors: spec.originalMirrors ?? [], ...hookGoal };
+  const verify = { mirrors: spec.originalMirrors ?? [], hook: { goal: 'removed' as const, expected: spec.bootHook } };
+  return { kind: 'change', changes: [...hook.changes, ...mirrorChanges], verify, warnings: hook.warnings };
 }
 
 function planMirrorsRollback(spec: RollbackSpec, facts: ClientFacts, json: DaemonJson): ClientPlan {
@@ -71,5 +71,5 @@ function planMirrorsRollback(spec: RollbackSpec, facts: ClientFacts, json: Daemo
     if (!fileInSync) changes.push({ ...base, content: finalContent, before: json.text, backupPath, reason });
     if (!daemonInSync) changes.push({ kind: 'apply-docker-config', method, expectMirrors, reason: `daemon must use ${JSON.stringify(expectMirrors)}` });
   }
-  return { kind: 'change', changes, expectMirrors };
+  return { kind: 'change', changes, verify: { mirrors: expectMirrors } };
 }

@@ -65,17 +65,17 @@ describe('planPodman', () => {
 
   it.each([
     ['registries.conf with docker.io mirrors', { registriesConf: { exists: true, text: '[[registry]]\nlocation = "docker.io"\n[[registry.mirror]]\nlocation = "m.example"\n' } },
-      /\/etc\/containers\/registries.conf already configures docker.io \(Docker Hub mirrors \["m.example"\]\)/],
+      /\/etc\/containers\/registries.conf already configures docker.io \(Docker Hub mirrors \["m.example"\]\)/, { conflict: true }],
     ['a drop-in for docker.io/library', { dropIns: [{ name: '50-lib.conf', file: { exists: true, text: '[[registry]]\nprefix = "docker.io/library"\nlocation = "x.example/lib"\n' } }] },
-      /registries.conf.d\/50-lib.conf already configures docker.io\/library \(a registry entry without mirrors\)/],
+      /registries.conf.d\/50-lib.conf already configures docker.io\/library \(a registry entry without mirrors\)/, { conflict: true }],
     ['a version 1 registries.conf', { registriesConf: { exists: true, text: '[registries.search]\nregistries = ["docker.io"]\n' } }, /version 1 format/],
     ['an unparsable drop-in', { dropIns: [{ name: 'bad.conf', file: { exists: true, text: 'garbage [\n' } }] }, /bad.conf is not valid TOML/],
     ['an unreadable drop-in', { dropIns: [{ name: 'x.conf', file: { exists: true, problem: 'not readable (is ansible_become needed?)' } }] }, /x.conf is not readable/],
     ['root\'s own registries.conf', { userRegistriesConf: { exists: true, text: '' } }, /\/root\/.config\/containers\/registries.conf exists: Podman run by root reads it instead/],
     ['no podman', { installed: false }, /podman is not installed/],
     ['podman info failing on another file', { resolved: undefined, infoError: 'Error: loading drop-in "/etc/containers/registries.conf.d/ab.conf": invalid' }, /podman info fails: Error: loading drop-in/],
-  ])('refuses %s', (_, over, reason) => {
-    expect(planPodman(spec, facts(over as Partial<PodmanFacts>))).toEqual({ kind: 'refuse', reason: expect.stringMatching(reason) });
+  ] as Array<[string, unknown, RegExp, { conflict: true }?]>)('refuses %s', (_, over, reason, conflict = {}) => {
+    expect(planPodman(spec, facts(over as Partial<PodmanFacts>))).toEqual({ kind: 'refuse', reason: expect.stringMatching(reason), ...conflict });
   });
 
   it('rewrites a broken fleet drop-in (podman info fails on fleet\'s own file)', () => {

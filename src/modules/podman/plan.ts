@@ -5,7 +5,7 @@
 // `podman system service` (the API a Nomad docker driver may talk to) keeps what it read when it
 // started; Podman >= 2.1 re-reads registries.conf on SIGHUP, so it is sent one.
 import { sh } from '../../core/command.js';
-import type { ExecChange, RuntimeChange } from '../../core/change.js';
+import type { ExecChange, Change } from '../../core/change.js';
 import { mirrorAddress } from '../../core/mirror-url.js';
 import type { ModulePlan } from '../../core/plan.js';
 import type { FileFact } from '../../facts/docker-client.js';
@@ -25,7 +25,7 @@ export interface PodmanVerify {
   readonly mirrors: readonly PodmanMirror[];
 }
 
-export type PodmanPlan = ModulePlan<RuntimeChange, PodmanVerify>;
+export type PodmanPlan = ModulePlan<PodmanVerify>;
 
 export function planPodman(spec: PodmanSpec, facts: PodmanFacts): PodmanPlan {
   let wanted: PodmanMirror[];
@@ -34,8 +34,10 @@ export function planPodman(spec: PodmanSpec, facts: PodmanFacts): PodmanPlan {
   } catch (err) {
     return { kind: 'refuse', reason: (err as Error).message };
   }
-  const refusal = hostRefusal(facts) ?? conflictRefusal(facts);
-  if (refusal) return { kind: 'refuse', reason: refusal };
+  const unusable = hostRefusal(facts);
+  if (unusable) return { kind: 'refuse', reason: unusable };
+  const conflict = conflictRefusal(facts);
+  if (conflict) return { kind: 'refuse', ...conflict };
 
   const current = fleetDropIn(facts)?.file;
   if (current?.problem) return { kind: 'refuse', reason: `${FLEET_DROP_IN_PATH} is ${current.problem}; left untouched` };
@@ -45,9 +47,9 @@ export function planPodman(spec: PodmanSpec, facts: PodmanFacts): PodmanPlan {
     if (active !== undefined && samePodmanMirrors(active, wanted)) {
       return { kind: 'in-sync', reason: `Docker Hub mirrors are ${describePodmanMirrors(wanted)} in ${FLEET_DROP_IN_PATH} and in podman info`, notes: [] };
     }
-    return { kind: 'refuse', reason: `${FLEET_DROP_IN_PATH} is in place but podman info shows Docker Hub mirrors ${active ? describePodmanMirrors(active) : `unknown (${facts.infoError})`}: something else overrides it` };
+    return { kind: 'refuse', conflict: true, reason: `${FLEET_DROP_IN_PATH} is in place but podman info shows Docker Hub mirrors ${active ? describePodmanMirrors(active) : `unknown (${facts.infoError})`}: something else overrides it` };
   }
-  const changes: RuntimeChange[] = [{
+  const changes: Change[] = [{
     kind: 'write-file',
     path: FLEET_DROP_IN_PATH,
     content,
@@ -107,22 +109,25 @@ function hostRefusal(facts: PodmanFacts): string | undefined {
   return undefined;
 }
 
-/** Another file that already decides Docker Hub pulls: fleet's entry would replace it silently. */
-function conflictRefusal(facts: PodmanFacts): string | undefined {
+/**
+ * Another file that already decides Docker Hub pulls: fleet's entry would replace it silently
+ * (`conflict`); or a file that cannot be read to tell.
+ */
+function conflictRefusal(facts: PodmanFacts): { reason: string; conflict?: true } | undefined {
   const files: Array<{ path: string; file: FileFact }> = [
     { path: PODMAN_PATHS.registriesConf, file: facts.registriesConf },
     ...facts.dropIns.filter((d) => d.name !== FLEET_DROP_IN).map((d) => ({ path: `${PODMAN_PATHS.dropInDir}/${d.name}`, file: d.file })),
   ];
   for (const { path, file } of files) {
     if (!file.exists) continue;
-    if (file.text === undefined) return `${path} is ${file.problem}; cannot tell whether it configures Docker Hub`;
+    if (file.text === undefined) return { reason: `${path} is ${file.problem}; cannot tell whether it configures Docker Hub` };
     const config = dockerHubConfig(file.text);
-    if (config.kind === 'invalid') return `${path} is ${config.error}; fix it first`;
-    if (config.kind === 'v1') return `${path} uses the version 1 format ([registries.*] tables); drop-ins need version 2: convert it first`;
+    if (config.kind === 'invalid') return { reason: `${path} is ${config.error}; fix it first` };
+    if (config.kind === 'v1') return { reason: `${path} uses the version 1 format ([registries.*] tables); drop-ins need version 2: convert it first` };
     const entry = config.entries[0];
     if (entry !== undefined) {
       const what = entry.mirrors.length > 0 ? `Docker Hub mirrors ${describePodmanMirrors(entry.mirrors)}` : 'a registry entry without mirrors';
-      return `${path} already configures ${entry.prefix} (${what}); fleet's ${FLEET_DROP_IN} would override it. Remove that entry (or let fleet manage the mirrors) first`;
+      return { reason: `${path} already configures ${entry.prefix} (${what}); fleet's ${FLEET_DROP_IN} would override it. Remove that entry (or let fleet manage the mirrors) first`, conflict: true };
     }
   }
   return undefined;

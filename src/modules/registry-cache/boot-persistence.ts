@@ -3,21 +3,11 @@
 // ordered after docker.service runs, so only this keeps the port from being published unprotected.
 // It replaces the unit older versions of fleet installed. Pure: file contents and scripts.
 import { render } from '../../core/templates.js';
+import { DOCKER_DROPIN, LEGACY_UNIT, LEGACY_UNIT_LINK, LEGACY_UNIT_PATH, LOADED_DOCKER_DROPINS } from '../../facts/cache-layout.js';
 import { FIREWALL_SCRIPT } from './firewall.js';
 import { removeContainerScript } from './spec.js';
 
-export const DOCKER_DROPIN = '/etc/systemd/system/docker.service.d/fleet-mirror-firewall.conf';
-/** The unit older versions of fleet installed (WantedBy=docker.service, so it ran after dockerd). */
-export const LEGACY_UNIT = 'fleet-mirror-firewall.service';
-export const LEGACY_UNIT_PATH = `/etc/systemd/system/${LEGACY_UNIT}`;
-export const LEGACY_UNIT_LINK = `/etc/systemd/system/docker.service.wants/${LEGACY_UNIT}`;
-
-/**
- * Shell: the drop-ins systemd has loaded for docker.service, space-separated (not the files on
- * disk: a drop-in written but not yet loaded does not run at the next start). No `--value`:
- * systemd before 230 lacks it.
- */
-export const LOADED_DOCKER_DROPINS = "systemctl show -p DropInPaths docker.service 2>/dev/null | sed -n 's/^DropInPaths=//p'";
+export { DOCKER_DROPIN, LEGACY_UNIT, LEGACY_UNIT_LINK, LEGACY_UNIT_PATH, LOADED_DOCKER_DROPINS } from '../../facts/cache-layout.js';
 
 export function dockerDropIn(): string {
   return render('fleet-mirror-firewall.conf', { scriptPath: FIREWALL_SCRIPT });

@@ -2,21 +2,10 @@
 // creates the directory (or takes over one that is empty or holds only registry data). Only a
 // marked directory is ever purged, and a directory holding anything else is never used. Pure.
 import { sh } from '../../core/command.js';
+import { MARKER_NAME, type DataDirFacts } from '../../facts/cache-layout.js';
 
-export const MARKER_NAME = '.fleet-cache';
+export { MARKER_NAME, type DataDirFacts, type DataDirState } from '../../facts/cache-layout.js';
 const MARKER_TITLE = 'fleet cache data directory: `fleet rollback --cache --purge-cache` deletes it';
-
-/**
- * What the facts command finds at the data dir path: absent; empty or holding only registry data
- * (`docker/registry`); holding anything else; or not a directory at all.
- */
-export type DataDirState = 'absent' | 'empty' | 'registry' | 'other' | 'symlink' | 'not-dir';
-
-export interface DataDirFacts {
-  readonly state: DataDirState;
-  /** Content of the marker file when it is a regular file. */
-  readonly marker?: string;
-}
 
 export function markerContent(dataDir: string, id: string): string {
   return `${MARKER_TITLE}\npath=${dataDir}\nid=${id}\n`;

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { olderFleetJump } from '../../../test/unit/builders.js';
 import { fakeIptables } from '../../../test/unit/fake-iptables.js';
 import { runSh } from '../../../test/unit/sh.js';
 import { expectedRules, firewallScript, isFleetJump, isSafeBridgeName, removeRulesScript, type FirewallSpec } from './firewall.js';
@@ -18,11 +19,28 @@ function plantedRules(dir: string): string[] {
   ];
 }
 
+describe('the DOCKER-USER jump', () => {
+  it('matches where a connection ends (the registry port on the bridge, after DNAT), so routing to the container cannot bypass it', () => {
+    expect(jump).toBe('-A DOCKER-USER -o docker0 -p tcp -m tcp --dport 5000 -m conntrack --ctstate NEW -m comment --comment fleet-mirror -j FLEET-MIRROR');
+    expect(jump).not.toMatch(/ctorigdstport/);
+    expect(expectedRules({ ...spec, port: 8080 }).jump).toBe(jump);
+    expect(expectedRules({ ...spec, bridge: 'br-1a2b' }).jump).toMatch(/^-A DOCKER-USER -o br-1a2b -p tcp -m tcp --dport 5000 /);
+  });
+
+  it("replaces an older fleet's jump (published port only) in the running rules, and the script is a new one", () => {
+    const ipt = fakeIptables([olderFleetJump, '-A DOCKER-USER -j RETURN']);
+    const result = runSh({ script: firewallScript(spec) }, ipt.env);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(ipt.dockerUser()).toEqual([jump, '-A DOCKER-USER -j RETURN']);
+    expect(firewallScript(spec)).toContain('--dport 5000');
+  });
+});
+
 describe('the firewall script (a real /bin/sh, a fake iptables)', () => {
   it('puts its jump first, removes older and stale jumps, and never runs a planted rule', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleet-fw-'));
     const planted = plantedRules(dir);
-    const stale = expectedRules({ ...spec, port: 8080 }).jump;
+    const stale = expectedRules({ ...spec, bridge: 'br-0ld' }).jump;
     const ipt = fakeIptables([planted[0]!, jump, planted[1]!, stale, planted[2]!, '-A DOCKER-USER -j RETURN']);
     const result = runSh({ script: firewallScript(spec) }, ipt.env);
     expect(result.exitCode, result.stderr).toBe(0);

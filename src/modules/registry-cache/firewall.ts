@@ -3,10 +3,11 @@
 // see boot-persistence.ts). Pure.
 import { sh } from '../../core/command.js';
 import { render } from '../../core/templates.js';
+import { FIREWALL_CHAIN, FIREWALL_SCRIPT } from '../../facts/cache-layout.js';
+import { REGISTRY_PORT } from './registry-config.js';
 
-export const FIREWALL_CHAIN = 'FLEET-MIRROR';
+export { FIREWALL_CHAIN, FIREWALL_SCRIPT } from '../../facts/cache-layout.js';
 export const FIREWALL_COMMENT = 'fleet-mirror';
-export const FIREWALL_SCRIPT = '/usr/local/sbin/fleet-mirror-firewall';
 
 export interface FirewallSpec {
   readonly port: number;
@@ -21,9 +22,17 @@ export function isSafeBridgeName(name: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/.test(name);
 }
 
-/** The DOCKER-USER jump's match and target, as iptables arguments and as `iptables -S` prints them. */
+/**
+ * The DOCKER-USER jump's match and target, as iptables arguments and as `iptables -S` prints them.
+ * It matches where a connection ends, not how it entered: in FORWARD the packet is already DNATed,
+ * so new connections leaving on the bridge for the registry's port cover both the published port
+ * and a host on the same L2 routing the container's address through the cache host (which the
+ * published port's original destination, `--ctorigdstport`, never sees). The host's own traffic
+ * (loopback, docker-proxy) takes OUTPUT, and the container's replies and upstream traffic enter
+ * from the bridge: none of them pass here.
+ */
 function jumpArgs(spec: FirewallSpec): string {
-  return sh`-o ${spec.bridge} -p tcp -m conntrack --ctstate NEW --ctorigdstport ${spec.port} --ctdir ORIGINAL -m comment --comment ${FIREWALL_COMMENT} -j ${FIREWALL_CHAIN}`;
+  return sh`-o ${spec.bridge} -p tcp -m tcp --dport ${REGISTRY_PORT} -m conntrack --ctstate NEW -m comment --comment ${FIREWALL_COMMENT} -j ${FIREWALL_CHAIN}`;
 }
 
 /** The rules as `iptables -S` prints them, to compare with what a host has. */
@@ -66,6 +75,8 @@ export function deleteJumpsScript(first: number): string {
 export function firewallScript(spec: FirewallSpec): string {
   return render('fleet-mirror-firewall.sh', {
     port: spec.port,
+    containerPort: REGISTRY_PORT,
+    bridge: spec.bridge,
     sources: spec.sources,
     chain: FIREWALL_CHAIN,
     jump: jumpArgs(spec),

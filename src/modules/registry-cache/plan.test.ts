@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Secret } from '../../core/command.js';
 import type { Change } from '../../core/change.js';
 import type { CacheFacts } from '../../facts/cache-host.js';
-import { cacheSettings, cacheSources, convergedCacheHost, emptyCacheHost, freshIds } from '../../../test/unit/builders.js';
+import { cacheSettings, cacheSources, convergedCacheHost, emptyCacheHost, freshIds, olderFleetJump } from '../../../test/unit/builders.js';
 import { sha256 } from '../../core/hash.js';
 import { planCache } from './plan.js';
 import { registryConfig } from './registry-config.js';
@@ -32,7 +32,7 @@ describe('planCache', () => {
   it('keeps the secrets in a sensitive 0600 config file only', () => {
     const p = plan(emptyCacheHost());
     if (p.kind !== 'change') throw new Error('expected changes');
-    expect(p.changes[0]).toMatchObject({ kind: 'write-file', mode: 0o600, sensitive: true });
+    expect(p.changes[0]).toMatchObject({ kind: 'write-file', mode: 0o600, content: expect.any(Secret) });
     for (const change of p.changes.slice(1)) expect(JSON.stringify(change)).not.toMatch(/tok-123|bob/);
   });
 
@@ -71,6 +71,11 @@ describe('planCache', () => {
     const facts = convergedCacheHost();
     const jump = facts.dockerUserRules[0]!;
     expect(labels(plan({ ...facts, dockerUserRules: ['-A DOCKER-USER -s 10.9.9.9/32 -j ACCEPT', jump, '-A DOCKER-USER -j RETURN'] }))).toEqual(['apply firewall rules']);
+  });
+
+  it("converges a cache set up by an older fleet, whose jump matched the published port only", () => {
+    const facts = convergedCacheHost();
+    expect(labels(plan({ ...facts, dockerUserRules: [olderFleetJump, '-A DOCKER-USER -j RETURN'], firewallScriptSha: sha256('older script') }))).toEqual(['/usr/local/sbin/fleet-mirror-firewall', 'apply firewall rules']);
   });
 
   it('is not fooled by a rule whose comment reads like its jump', () => {

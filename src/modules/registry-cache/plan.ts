@@ -3,6 +3,8 @@
 // at every moment: the firewall is in force before the container publishes its port, and it is
 // installed before dockerd starts at every boot, or the mirror is not run. Pure: facts in, plan out.
 import type { Change } from '../../core/change.js';
+import { Secret } from '../../core/command.js';
+import type { ModulePlan } from '../../core/plan.js';
 import { sha256 } from '../../core/hash.js';
 import type { CacheFacts } from '../../facts/cache-host.js';
 import type { CacheSettings } from '../../inventory/model.js';
@@ -13,10 +15,12 @@ import { expectedRules, FIREWALL_SCRIPT, firewallScript, isFleetJump, isSafeBrid
 import { LEGACY_ENV_FILE, REGISTRY_CONFIG, registryConfig } from './registry-config.js';
 import { CONTAINER_NAME, createContainerScript, PUBLISH_ADDRESS, pullImageScript, removeContainerScript, specLabel } from './spec.js';
 
-export type CachePlan =
-  | { readonly kind: 'refuse'; readonly reason: string; readonly warnings: readonly string[] }
-  | { readonly kind: 'in-sync'; readonly reason: string; readonly warnings: readonly string[] }
-  | { readonly kind: 'change'; readonly changes: readonly Change[]; readonly warnings: readonly string[] };
+/** Once the changes are made, the registry answers GET /v2/ on the host's loopback at this port. */
+export interface CacheVerify {
+  readonly port: number;
+}
+
+export type CachePlan = ModulePlan<CacheVerify>;
 
 /** Random values a plan may need on a host that has none yet (the runner draws them). */
 export interface FreshIds {
@@ -26,11 +30,14 @@ export interface FreshIds {
   readonly dataDirId: string;
 }
 
-/** What the host will run: the config file (with the host's key, or a fresh one) and its label. */
-export function desiredContainer(settings: CacheSettings, facts: CacheFacts, fresh: FreshIds): { config: string; label: string } {
+/**
+ * What the host will run: the config file (with the host's key, or a fresh one) and its label.
+ * The config holds the upstream credentials: it leaves as a `Secret`, up to the transport.
+ */
+export function desiredContainer(settings: CacheSettings, facts: CacheFacts, fresh: FreshIds): { config: Secret; label: string } {
   const key = facts.configKey ?? fresh.configKey;
   const config = registryConfig(settings, key);
-  return { config, label: specLabel(settings, config, key) };
+  return { config: new Secret(config), label: specLabel(settings, config, key) };
 }
 
 export function planCache(settings: CacheSettings, sources: readonly string[], facts: CacheFacts, fresh: FreshIds): CachePlan {
@@ -55,7 +62,7 @@ export function planCache(settings: CacheSettings, sources: readonly string[], f
   if (changes.length === 0) {
     return { kind: 'in-sync', reason: `${CONTAINER_NAME} is running as specified; the mirror port ${settings.mirrorPort} admits ${sources.length} source(s) only`, warnings };
   }
-  return { kind: 'change', changes, warnings };
+  return { kind: 'change', changes, verify: { port: settings.mirrorPort }, warnings };
 }
 
 function refusalReason(settings: CacheSettings, facts: CacheFacts): string | undefined {
@@ -91,11 +98,11 @@ export function publishedAsSpecified(settings: CacheSettings, facts: CacheFacts)
   return ports.length === 1 && ports[0]!.ip === PUBLISH_ADDRESS && ports[0]!.port === settings.mirrorPort;
 }
 
-export function configInPlace(config: string, facts: CacheFacts): boolean {
+export function configInPlace(config: Secret, facts: CacheFacts): boolean {
   return facts.configSha === sha256(config) && facts.configMode === 0o600;
 }
 
-function configChanges(config: string, facts: CacheFacts): Change[] {
+function configChanges(config: Secret, facts: CacheFacts): Change[] {
   if (configInPlace(config, facts)) return [];
   return [
     {
@@ -106,7 +113,6 @@ function configChanges(config: string, facts: CacheFacts): Change[] {
       mode: 0o600,
       uid: 0,
       gid: 0,
-      sensitive: true,
       reason: facts.configSha === undefined ? 'registry settings and credentials (root-only)' : 'registry settings or credentials changed',
     },
   ];
@@ -138,7 +144,7 @@ function firewallChanges(firewall: FirewallSpec, facts: CacheFacts): Change[] {
     changes.push({ kind: 'write-file', path: FIREWALL_SCRIPT, content: script, beforeSha: facts.firewallScriptSha ?? 'absent', mode: 0o755, uid: 0, gid: 0, reason: 'firewall rules script (run before dockerd starts)' });
   }
   if (!rulesInPlace(firewall, facts)) {
-    changes.push({ kind: 'exec', script: FIREWALL_SCRIPT, label: 'apply firewall rules', reason: `only ${firewall.sources.join(', ') || 'no one'} may reach port ${firewall.port}` });
+    changes.push({ kind: 'exec', script: FIREWALL_SCRIPT, label: 'apply firewall rules', reason: `only ${firewall.sources.join(', ') || 'no one'} may reach the mirror (port ${firewall.port}, and the container itself)` });
   }
   return changes;
 }

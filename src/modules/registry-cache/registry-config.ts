@@ -5,30 +5,12 @@
 // file is thereby keyed: the checksum fleet compares, the one a file write checks, the container's
 // label; none of them lets anyone test guesses at the password offline. Pure.
 import { stringify } from 'yaml';
+import { DEBUG_ADDR, DEBUG_METRICS_PATH, isConfigKey, keyLine } from '../../facts/cache-layout.js';
 import type { CacheSettings } from '../../inventory/model.js';
 
-export const REGISTRY_CONFIG = '/etc/fleet/through-cache.yml';
-/** The env file older versions of fleet kept the credentials in (`docker run --env-file`). */
-export const LEGACY_ENV_FILE = '/etc/fleet/through-cache.env';
-const KEY_LINE = '# fleet-key: ';
-
-/**
- * Where the registry serves its debug endpoint (/debug/vars; /metrics with prometheus enabled):
- * the loopback of the container's own network namespace. No port is published for it, so nothing
- * listens on any address of the host: not its interfaces, nor its loopback, which Docker before 28
- * lets hosts on the same L2 reach through a 127.0.0.1-published port. fleet reads it from the
- * host by entering the container's network namespace (see facts/cache-metrics.ts).
- */
-export const DEBUG_ADDR = '127.0.0.1:5001';
-export const DEBUG_METRICS_PATH = '/metrics';
-
-/** 256 random bits as hex: what a host's config key looks like. */
-export function isConfigKey(text: string | undefined): text is string {
-  return text !== undefined && /^[0-9a-f]{64}$/.test(text);
-}
-
-/** The key as the first line of a config file, for the facts command to read back. */
-export const CONFIG_KEY_SED = `1s/^${KEY_LINE}\\([0-9a-f]\\{64\\}\\)$/\\1/p`;
+export { CONFIG_KEY_SED, DEBUG_ADDR, DEBUG_METRICS_PATH, isConfigKey, LEGACY_ENV_FILE, REGISTRY_CONFIG } from '../../facts/cache-layout.js';
+/** The port the registry serves on inside its container (the one the mirror port is published to). */
+export const REGISTRY_PORT = 5000;
 
 export function registryConfig(settings: CacheSettings, key: string): string {
   if (!isConfigKey(key)) throw new Error('registry config key must be 64 hex digits');
@@ -45,7 +27,7 @@ export function registryConfig(settings: CacheSettings, key: string): string {
       delete: { enabled: true },
     },
     http: {
-      addr: ':5000',
+      addr: `:${REGISTRY_PORT}`,
       headers: { 'X-Content-Type-Options': ['nosniff'] },
       // The proxy's request counters: expvar at /debug/vars (2.8), Prometheus text (3.x).
       debug: { addr: DEBUG_ADDR, prometheus: { enabled: true, path: DEBUG_METRICS_PATH } },
@@ -58,7 +40,7 @@ export function registryConfig(settings: CacheSettings, key: string): string {
   // are line breaks to YAML 1.1.
   const body = stringify(config, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 }).replace(/[^\n\x20-\x7e]/gu, escapeChar);
   return [
-    `${KEY_LINE}${key}`,
+    keyLine(key),
     '# Managed by fleet: do not edit, the next `fleet apply` rewrites it. Root-only: it holds the',
     '# upstream credentials. The key above is random, kept on this host, and makes every hash of',
     '# this file a keyed one.',

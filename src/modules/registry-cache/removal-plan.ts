@@ -1,6 +1,7 @@
 // `fleet rollback --cache`: take away everything fleet put on a cache host. The cached data stays
 // unless purge is asked for, and then only a directory fleet created and marked is deleted. Pure.
 import type { Change } from '../../core/change.js';
+import type { ModulePlan } from '../../core/plan.js';
 import type { CacheFacts } from '../../facts/cache-host.js';
 import { purgeDataDirScript, purgeRefusal } from './data-dir.js';
 import { DOCKER_DROPIN, LEGACY_UNIT, legacyUnitRemovalScript, unloadDropInScript } from './boot-persistence.js';
@@ -8,10 +9,12 @@ import { FIREWALL_CHAIN, FIREWALL_SCRIPT, isFleetJump, removeRulesScript } from 
 import { LEGACY_ENV_FILE, REGISTRY_CONFIG } from './registry-config.js';
 import { CONTAINER_NAME, removeContainerScript } from './spec.js';
 
-export type RemovalPlan =
-  | { readonly kind: 'refuse'; readonly reason: string }
-  | { readonly kind: 'in-sync'; readonly reason: string }
-  | { readonly kind: 'change'; readonly changes: readonly Change[] };
+/** What must be gone afterwards; `purged`: the data directory too. */
+export interface RemovalVerify {
+  readonly purged?: string;
+}
+
+export type RemovalPlan = ModulePlan<RemovalVerify>;
 
 export function planCacheRemoval(facts: CacheFacts, purgeDataDir: string | undefined): RemovalPlan {
   const refusal = purgeDataDir === undefined ? undefined : purgeRefusal(purgeDataDir, facts.dataDir);
@@ -32,5 +35,5 @@ export function planCacheRemoval(facts: CacheFacts, purgeDataDir: string | undef
   if (facts.legacyEnvFile) remove(`rm -f ${LEGACY_ENV_FILE}`, `remove ${LEGACY_ENV_FILE}`, 'holds the upstream credentials');
   if (purgeDataDir !== undefined && facts.dataDir.state !== 'absent') remove(purgeDataDirScript(purgeDataDir), `purge ${purgeDataDir}`, '--purge-cache');
   if (changes.length === 0) return { kind: 'in-sync', reason: 'no cache container, firewall rules, drop-in, config or data fleet must remove' };
-  return { kind: 'change', changes };
+  return { kind: 'change', changes, verify: purgeDataDir === undefined ? {} : { purged: purgeDataDir } };
 }

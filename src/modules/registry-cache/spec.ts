@@ -3,10 +3,10 @@
 import { createHmac } from 'node:crypto';
 import { sh } from '../../core/command.js';
 import type { CacheSettings } from '../../inventory/model.js';
-import { REGISTRY_CONFIG } from './registry-config.js';
+import { CONTAINER_NAME, REGISTRY_CONFIG, SPEC_LABEL } from '../../facts/cache-layout.js';
+import { REGISTRY_PORT } from './registry-config.js';
 
-export const CONTAINER_NAME = 'through-cache';
-export const SPEC_LABEL = 'io.fleet.spec';
+export { CONTAINER_NAME, SPEC_LABEL } from '../../facts/cache-layout.js';
 /**
  * The address the port is published on. IPv4 only: with Docker's userland proxy a port published
  * without an address also listens on [::], where DOCKER-USER (an IPv4 chain) filters nothing.
@@ -15,7 +15,7 @@ export const PUBLISH_ADDRESS = '0.0.0.0';
 
 /** `docker run` arguments except the label: everything a container is created from. */
 function runArguments(settings: CacheSettings): string {
-  return sh`--name ${CONTAINER_NAME} --restart=always -p ${`${PUBLISH_ADDRESS}:${settings.mirrorPort}:5000`} -v ${`${settings.dataDir}:/var/lib/registry`} -v ${`${REGISTRY_CONFIG}:${REGISTRY_CONFIG}:ro`}`;
+  return sh`--name ${CONTAINER_NAME} --restart=always -p ${`${PUBLISH_ADDRESS}:${settings.mirrorPort}:${REGISTRY_PORT}`} -v ${`${settings.dataDir}:/var/lib/registry`} -v ${`${REGISTRY_CONFIG}:${REGISTRY_CONFIG}:ro`}`;
 }
 
 /** `registry serve PATH`: the official v2 and v3 images' entrypoints both run this as given. */

@@ -39,5 +39,5 @@ export function applyClient(host: Host, settings: ClientSettings, shell: HostShe
     podman: () => runtimeJob(podmanModule((facts) => planPodman({ mirrors }, facts))),
     containerd: () => runtimeJob(containerdModule((facts) => planContainerd({ mirrors, restart: options.restart, backupSuffix: options.runId }, facts))),
   };
-  return convergeClient(host, jobs, shell, { ...options, bootHook: settings.bootHook }, emit, journal);
+  return convergeClient(host, jobs, shell, { ...options, bootHook: settings.bootHook, runtime: settings.containerRuntime }, emit, journal);
 }

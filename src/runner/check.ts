@@ -116,7 +116,7 @@ async function checkClient(inventory: Inventory, host: Host, shell: HostShell, f
     podman: () => ({ module: podman, findings: (result) => runtimeFindings({ runtime: 'podman', subject: FLEET_DROP_IN_PATH, mirrors, fixCommand }, podman.plan(podman.parseFacts(result))) }),
     containerd: () => ({ module: containerd, findings: (result) => runtimeFindings({ runtime: 'containerd', subject: HOSTS_TOML_PATH, mirrors, fixCommand }, containerd.plan(containerd.parseFacts(result))) }),
   };
-  const detected = await detectClientRuntime(host, shell, jobs);
+  const detected = await detectClientRuntime(shell, jobs, settings.containerRuntime);
   if (detected.runtime === 'none') {
     return { findings: [{ kind: 'runtime-missing', severity: 'error', subject: 'container runtime', expected: 'docker, podman or containerd', found: detected.reason, fix: 'install a runtime, or set container_runtime for the host' }] };
   }

@@ -9,7 +9,7 @@ import type { Emit } from './events.js';
 import { combinedFactsCommand, factsPart } from '../facts/combined.js';
 import { parseRuntimeFacts, runtimeFactsCommand } from '../facts/runtime.js';
 import type { Host } from '../inventory/model.js';
-import { detectRuntime, isRuntime, type Runtime } from '../modules/runtime/detect.js';
+import { detectRuntime, type Runtime } from '../modules/runtime/detect.js';
 import type { HostShell } from './host-shell.js';
 import type { Journal } from './journal.js';
 
@@ -33,22 +33,11 @@ export type Detected<J extends RuntimeJob> =
   | { readonly runtime: 'none'; readonly reason: string };
 
 /**
- * The host's `container_runtime`. The inventory validates it (and exposes it in the client
- * settings); this one function reads it for the runner.
- */
-export function runtimeOverride(host: Host): Runtime | undefined {
-  const value = host.vars.container_runtime;
-  if (value === undefined) return undefined;
-  if (!isRuntime(value)) throw new Error(`container_runtime of ${host.name} is ${JSON.stringify(value)}: expected docker, podman or containerd`);
-  return value;
-}
-
-/**
  * Read the runtime probe (and the expected runtime's facts, in the same round trip) and pick the
- * job. `facts` is the chosen module's facts command result, when it was read in that round trip.
+ * job. `override` is the host's `container_runtime` (validated with the inventory). `facts` is the
+ * chosen module's facts command result, when it was read in that round trip.
  */
-export async function detectClientRuntime<J extends RuntimeJob>(host: Host, shell: HostShell, jobs: RuntimeJobs<J>): Promise<Detected<J>> {
-  const override = runtimeOverride(host);
+export async function detectClientRuntime<J extends RuntimeJob>(shell: HostShell, jobs: RuntimeJobs<J>, override?: Runtime): Promise<Detected<J>> {
   const expected = override ?? 'docker';
   const first = jobs[expected]();
   const result = await shell.run(combinedFactsCommand({ runtime: runtimeFactsCommand(), [expected]: first.module.factsCommand() }));
@@ -59,8 +48,8 @@ export async function detectClientRuntime<J extends RuntimeJob>(host: Host, shel
 }
 
 /** A client converged by the module of its runtime; the outcome names the runtime. */
-export async function convergeClient<J extends RuntimeJob>(host: Host, jobs: RuntimeJobs<J>, shell: HostShell, options: ConvergeOptions & { readonly bootHook: boolean }, emit: Emit, journal?: Journal): Promise<PartialOutcome> {
-  const detected = await detectClientRuntime(host, shell, jobs);
+export async function convergeClient<J extends RuntimeJob>(host: Host, jobs: RuntimeJobs<J>, shell: HostShell, options: ConvergeOptions & { readonly bootHook: boolean; readonly runtime?: Runtime }, emit: Emit, journal?: Journal): Promise<PartialOutcome> {
+  const detected = await detectClientRuntime(shell, jobs, options.runtime);
   if (detected.runtime === 'none') return { status: 'failed', message: detected.reason, changes: [] };
   const { runtime, job } = detected;
   emit({ type: 'host-step', host: host.name, step: `container runtime: ${runtime} (${detected.reason})` });

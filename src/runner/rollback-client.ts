@@ -53,5 +53,5 @@ export async function rollbackClient(host: Host, settings: ClientSettings, shell
     containerd: () => runtimeJob(containerdModule(planContainerdRollback)),
   };
   // The boot hook is only ever docker's: with another runtime there is none to remove.
-  return convergeClient(host, jobs, shell, { ...options, bootHook: false }, emit, journal);
+  return convergeClient(host, jobs, shell, { ...options, bootHook: false, runtime: settings.containerRuntime }, emit, journal);
 }

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet, labInventory, summaryOf } from './fleet.js';
 import { activeMirrors, hostExec, hostSh, readLab, resetEveryClient, resetHost } from './lab.js';
+import { clientMirrorOrder } from '../../src/modules/mirrors/order.js';
 
 const PODMAN = 'client-podman';
 const CONTAINERD = 'client-containerd';
@@ -26,10 +27,10 @@ function hostOf(result: Awaited<ReturnType<typeof fleet>>, name: string) {
 }
 
 beforeAll(async () => {
-  await Promise.all([resetEveryClient(), resetHost('cache-1')]);
+  await Promise.all([resetEveryClient(), resetHost('cache-1', 'cache-2')]);
 }, 180_000);
 afterAll(async () => {
-  await Promise.all([resetEveryClient(), resetHost('cache-1')]);
+  await Promise.all([resetEveryClient(), resetHost('cache-1', 'cache-2')]);
 }, 180_000);
 
 describe('a mixed fleet: Docker, Podman and containerd clients', () => {
@@ -98,5 +99,52 @@ describe('a mixed fleet: Docker, Podman and containerd clients', () => {
     expect(await tree(CONTAINERD, '/etc/containerd/certs.d')).toBe(before.certsD);
     expect(await hostSh(CONTAINERD, 'cat /etc/containerd/config.toml')).toBe(configToml);
     expect((await hostExec(PODMAN, 'podman pull -q docker.io/library/alpine')).code, 'no mirror any more').not.toBe(0);
+  });
+
+  it('with two caches: every runtime gets both mirrors in its hashed order, survives one cache going down, rolls back', async () => {
+    await Promise.all([resetEveryClient(), resetHost('cache-1', 'cache-2')]);
+    const lab = readLab();
+    const caches = ['cache-1', 'cache-2'];
+    const mirrorOf = (cache: string) => `http://${lab.hosts[cache]!.address}`;
+    const { dir, file } = labInventory({ caches, runtimeClients: true });
+
+    const apply = await fleet(dir, ['apply', file, '--restart', '--json']);
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    const order = (client: string) => clientMirrorOrder(client, caches.map(mirrorOf));
+    for (const host of DOCKER) expect(await activeMirrors(host)).toEqual(order(host).map((m) => `${m}/`));
+    const podmanInfo = JSON.parse(await hostSh(PODMAN, 'podman info --format json')) as { registries: Record<string, { Mirrors?: Array<{ Location: string }> }> };
+    expect(podmanInfo.registries['docker.io']?.Mirrors?.map((m) => `http://${m.Location}`)).toEqual(order(PODMAN));
+    const hostsToml = await hostSh(CONTAINERD, `cat ${HOSTS_TOML}`);
+    expect([...hostsToml.matchAll(/^\[host\."([^"]+)"\]/gm)].map((m) => m[1])).toEqual(order(CONTAINERD));
+    const inSync = await fleet(dir, ['check', file, '--json']);
+    expect(inSync.code, inSync.stdout + inSync.stderr).toBe(0);
+
+    // The Podman client's first cache goes down: every runtime still pulls, through the other one.
+    const down = caches.find((c) => mirrorOf(c) === order(PODMAN)[0])!;
+    const up = caches.find((c) => c !== down)!;
+    await hostSh(down, 'docker stop through-cache >/dev/null');
+    try {
+      const pulls = {
+        'client-1': 'docker rmi -f busybox:latest >/dev/null 2>&1; docker pull -q docker.io/library/busybox:latest',
+        [PODMAN]: 'podman rmi -f docker.io/library/busybox >/dev/null 2>&1; podman pull -q docker.io/library/busybox',
+        [CONTAINERD]: `ctr --address /run/containerd/containerd.sock images rm docker.io/library/busybox:latest >/dev/null 2>&1; ${CTR_PULL}`,
+      };
+      for (const [host, script] of Object.entries(pulls)) {
+        const pulled = await hostExec(host, script);
+        expect(pulled, `${host}: ${pulled.stderr}`).toMatchObject({ code: 0 });
+      }
+      expect(JSON.parse(await hostSh(PODMAN, `curl -fsS ${mirrorOf(up)}/v2/_catalog`)).repositories).toContain('library/busybox');
+      const check = await fleet(dir, ['check', file, '--json']);
+      const report = JSON.parse(check.stdout) as { hosts: Array<{ host: string; findings: Array<{ kind: string }> }> };
+      expect(report.hosts.find((h) => h.host === down)?.findings.map((f) => f.kind)).toContain('container-stopped');
+    } finally {
+      await hostSh(down, 'docker start through-cache >/dev/null');
+    }
+
+    const rollback = await fleet(dir, ['rollback', file, '--json']);
+    expect(rollback.code, rollback.stdout + rollback.stderr).toBe(0);
+    for (const host of DOCKER) expect(await activeMirrors(host)).toEqual([]);
+    expect(await hostExec(PODMAN, `test -e ${DROP_IN}`)).toMatchObject({ code: 1 });
+    expect(await hostExec(CONTAINERD, `test -e ${HOSTS_TOML}`)).toMatchObject({ code: 1 });
   });
 });

@@ -7,7 +7,7 @@ import { FACTS_PRELUDE, factsKeyValues, fromBase64 } from './key-values.js';
 export interface RuntimeFacts {
   readonly dockerdInstalled: boolean;
   readonly dockerdRunning: boolean;
-  /** `docker version` output (stdout and stderr), when a `docker` command exists. */
+  /** `docker version` output (stdout and stderr), when a `docker` command exists and no dockerd runs. */
   readonly dockerVersionOutput?: string;
   readonly podmanInstalled: boolean;
   readonly containerdInstalled: boolean;
@@ -22,8 +22,11 @@ export function runtimeFactsCommand(): Command {
 ${FACTS_PRELUDE}
 has() { command -v "$1" >/dev/null 2>&1 && echo yes || echo no; }
 emit dockerd "$(has dockerd)"
-emit dockerd.pid "$(pidof -s dockerd 2>/dev/null || pgrep -xo dockerd 2>/dev/null)"
-if command -v docker >/dev/null 2>&1; then
+dockerd_pid=$(pidof -s dockerd 2>/dev/null || pgrep -xo dockerd 2>/dev/null)
+emit dockerd.pid "$dockerd_pid"
+# A running dockerd decides (modules/runtime/detect.ts), so \`docker version\` (a Go program and an
+# API call, on every check of every client) is asked only when none runs: to tell Podman's wrapper.
+if [ -z "$dockerd_pid" ] && command -v docker >/dev/null 2>&1; then
   emit docker.version "$(docker version 2>&1 | head -c ${VERSION_BYTES} | b64)"
 fi
 emit podman "$(has podman)"

@@ -17,10 +17,16 @@ function gather(commands: Record<string, string>): RuntimeFacts {
 }
 
 describe('runtime facts', () => {
-  it('reads a Docker host: dockerd runs (and its containerd), docker answers as Docker', () => {
-    const facts = gather({ dockerd: 'exit 0', containerd: 'exit 0', docker: `printf '${DOCKER_VERSION.replace(/\n/g, '\\n')}'`, pidof: 'case "$2" in dockerd) echo 10 ;; containerd) echo 11 ;; *) exit 1 ;; esac' });
-    expect(facts).toEqual({ dockerdInstalled: true, dockerdRunning: true, dockerVersionOutput: DOCKER_VERSION, podmanInstalled: false, containerdInstalled: true, containerdRunning: true });
+  it('reads a Docker host: dockerd runs (and its containerd); docker version is not asked, dockerd decides', () => {
+    // A docker command that would fail the check if run: every check of every client would pay for it.
+    const facts = gather({ dockerd: 'exit 0', containerd: 'exit 0', docker: 'echo ran docker version; exit 1', pidof: 'case "$2" in dockerd) echo 10 ;; containerd) echo 11 ;; *) exit 1 ;; esac' });
+    expect(facts).toEqual({ dockerdInstalled: true, dockerdRunning: true, podmanInstalled: false, containerdInstalled: true, containerdRunning: true });
     expect(detectRuntime(facts)).toEqual({ runtime: 'docker', reason: 'dockerd is running' });
+  });
+
+  it('asks docker version when no dockerd runs: a stopped Docker still answers as Docker', () => {
+    const facts = gather({ dockerd: 'exit 0', docker: `printf '${DOCKER_VERSION.replace(/\n/g, '\\n')}'` });
+    expect(facts).toEqual({ dockerdInstalled: true, dockerdRunning: false, dockerVersionOutput: DOCKER_VERSION, podmanInstalled: false, containerdInstalled: false, containerdRunning: false });
   });
 
   it('reads a Podman host whose docker command is podman-docker\'s wrapper (stderr included)', () => {
